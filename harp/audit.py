@@ -1,0 +1,56 @@
+"""The vocabulary of audit events and how a request's origin is read for them."""
+
+from __future__ import annotations
+
+import ipaddress
+
+from django.conf import settings
+from django.http import HttpRequest
+
+
+class AuditAction:
+    """Dotted action names recorded by harp. Other apps keep their own beside them."""
+
+    SIGN_IN = "harp.sign_in"
+    SIGN_IN_FAILED = "harp.sign_in_failed"
+    SIGN_OUT = "harp.sign_out"
+    LOCKOUT = "harp.lockout"
+    UNLOCK = "harp.unlock"
+    MFA_DEVICE_ADDED = "harp.mfa_device_added"
+    MFA_DEVICE_REMOVED = "harp.mfa_device_removed"
+    MFA_BACKUP_CODE_USED = "harp.mfa_backup_code_used"
+    PASSWORD_RESET_REQUESTED = "harp.password_reset_requested"
+    PASSWORD_RESET = "harp.password_reset"
+    PASSWORD_CHANGED = "harp.password_changed"
+    USER_ID_RECOVERY = "harp.user_id_recovery"
+    EMAIL_CONFIRMED = "harp.email_confirmed"
+
+
+def client_ip(request: HttpRequest) -> str | None:
+    """The client's address, trusting only the last `NUM_PROXIES` forwarding hops.
+
+    Each proxy appends the address it received the request from, so with N trusted
+    proxies the client is the Nth entry from the right; entries further left are
+    whatever the client chose to send.
+    """
+    proxies = settings.NUM_PROXIES
+    if proxies > 0:
+        forwarded = [
+            part.strip()
+            for part in request.META.get("HTTP_X_FORWARDED_FOR", "").split(",")
+            if part.strip()
+        ]
+        if len(forwarded) >= proxies:
+            return _valid_ip(forwarded[-proxies])
+    return _valid_ip(request.META.get("REMOTE_ADDR", ""))
+
+
+def _valid_ip(value: str) -> str | None:
+    try:
+        return str(ipaddress.ip_address(value))
+    except ValueError:
+        return None
+
+
+def user_agent(request: HttpRequest) -> str:
+    return request.META.get("HTTP_USER_AGENT", "")[:512]

@@ -1,0 +1,196 @@
+"""Every write harp makes: the email outbox and audit events."""
+
+from __future__ import annotations
+
+import logging
+from datetime import timedelta
+from functools import partial
+from typing import Any
+
+from django.conf import settings
+from django.core.mail import get_connection
+from django.core.mail.message import make_msgid
+from django.db import models, transaction
+from django.db.models import F
+from django.http import HttpRequest
+from django.utils import timezone
+
+from harp import tasks
+from harp.audit import client_ip, user_agent
+from harp.models import AuditEvent, OutboxMessage, User
+from harp.outbox import fields_to_message
+
+logger = logging.getLogger(__name__)
+
+
+@transaction.atomic
+def outbox_message_create(
+    *,
+    from_email: str,
+    to: list[str],
+    subject: str,
+    body: str,
+    cc: list[str] | None = None,
+    bcc: list[str] | None = None,
+    reply_to: list[str] | None = None,
+    html_body: str = "",
+    headers: dict[str, str] | None = None,
+    attachments: list[dict[str, str]] | None = None,
+) -> OutboxMessage:
+    """Write an email to the outbox and queue its sending once the caller commits.
+
+    The row carries its own Message-ID, so a message that is retried after an
+    uncertain SMTP failure can be recognised as one message by the receiver.
+    """
+    headers = dict(headers or {})
+    headers.setdefault("Message-ID", make_msgid())
+    message = OutboxMessage(
+        from_email=from_email or settings.DEFAULT_FROM_EMAIL,
+        to=to,
+        cc=cc or [],
+        bcc=bcc or [],
+        reply_to=reply_to or [],
+        subject=subject,
+        body=body,
+        html_body=html_body,
+        headers=headers,
+        attachments=attachments or [],
+        next_attempt_at=timezone.now() + timedelta(seconds=settings.OUTBOX_RETRY_AFTER),
+    )
+    message.full_clean()
+    message.save()
+    transaction.on_commit(partial(outbox_message_enqueue, message_id=message.pk))
+    return message
+
+
+def outbox_message_enqueue(*, message_id: int) -> None:
+    """Hand a message to the broker; if that fails the beat task re-sends it later."""
+    try:
+        tasks.outbox_send_task.apply_async(
+            args=(message_id,),
+            retry=True,
+            retry_policy={"max_retries": 1, "interval_start": 0.2},
+        )
+    except Exception:
+        logger.warning(
+            "Could not queue outbox email %s; the re-send task will pick it up.",
+            message_id,
+            exc_info=True,
+        )
+
+
+def outbox_message_send(*, message_id: int) -> bool:
+    """Send one outbox email, at most once however many workers try at the same time.
+
+    A conditional UPDATE claims the row (pending -> sending) and commits before the
+    email leaves, so a second runner finds nothing to claim. Returns whether this
+    call sent it. Deliberately not atomic: the claim must be visible to other
+    workers while the delivery backend talks to the mail server.
+    """
+    now = timezone.now()
+    claimed = OutboxMessage.objects.filter(
+        pk=message_id, status=OutboxMessage.Status.PENDING
+    ).update(
+        status=OutboxMessage.Status.SENDING,
+        claimed_at=now,
+        attempts=F("attempts") + 1,
+    )
+    if not claimed:
+        return False
+    message = OutboxMessage.objects.get(pk=message_id)
+    try:
+        connection = get_connection(settings.OUTBOX_DELIVERY_BACKEND)
+        if not connection.send_messages([fields_to_message(message)]):
+            raise RuntimeError("The delivery backend accepted no message.")
+    except Exception as exc:
+        _outbox_message_record_failure(message=message, error=exc)
+        return False
+    OutboxMessage.objects.filter(pk=message_id).update(
+        status=OutboxMessage.Status.SENT, sent_at=timezone.now(), last_error=""
+    )
+    return True
+
+
+def _outbox_message_record_failure(*, message: OutboxMessage, error: Exception) -> None:
+    gave_up = message.attempts >= settings.OUTBOX_MAX_ATTEMPTS
+    # Back off: one retry interval after the first failure, doubling up to an hour.
+    delay = min(settings.OUTBOX_RETRY_AFTER * 2 ** (message.attempts - 1), 3600)
+    OutboxMessage.objects.filter(pk=message.pk).update(
+        status=OutboxMessage.Status.FAILED if gave_up else OutboxMessage.Status.PENDING,
+        next_attempt_at=timezone.now() + timedelta(seconds=delay),
+        last_error=f"{type(error).__name__}: {error}"[:2000],
+    )
+    logger.warning(
+        "Outbox email %s failed (attempt %s)%s.",
+        message.pk,
+        message.attempts,
+        "; giving up" if gave_up else "",
+        exc_info=error,
+    )
+
+
+def outbox_message_resend_pending(*, limit: int = 200) -> int:
+    """Send what is due: pending past its retry time, or claimed by a worker that died.
+
+    Returns how many emails this run sent.
+    """
+    now = timezone.now()
+    stale = now - timedelta(seconds=settings.OUTBOX_CLAIM_TIMEOUT)
+    OutboxMessage.objects.filter(
+        status=OutboxMessage.Status.SENDING, claimed_at__lt=stale
+    ).update(status=OutboxMessage.Status.PENDING)
+    due = list(
+        OutboxMessage.objects.filter(
+            status=OutboxMessage.Status.PENDING, next_attempt_at__lte=now
+        )
+        .order_by("next_attempt_at")
+        .values_list("pk", flat=True)[:limit]
+    )
+    return sum(outbox_message_send(message_id=pk) for pk in due)
+
+
+def outbox_message_requeue(*, message_ids: list[int]) -> int:
+    """Put failed emails back in the queue, to be sent at once."""
+    ids = list(
+        OutboxMessage.objects.filter(
+            pk__in=message_ids, status=OutboxMessage.Status.FAILED
+        ).values_list("pk", flat=True)
+    )
+    OutboxMessage.objects.filter(pk__in=ids).update(
+        status=OutboxMessage.Status.PENDING, next_attempt_at=timezone.now()
+    )
+    for pk in ids:
+        transaction.on_commit(partial(outbox_message_enqueue, message_id=pk))
+    return len(ids)
+
+
+def audit_event_record(
+    *,
+    action: str,
+    actor: User | None = None,
+    actor_label: str = "",
+    target: models.Model | None = None,
+    target_label: str = "",
+    request: HttpRequest | None = None,
+    details: dict[str, Any] | None = None,
+) -> AuditEvent:
+    """Append an audit event. Events are never changed or deleted afterwards."""
+    if actor is not None and not actor_label:
+        actor_label = actor.get_username()
+    event = AuditEvent(
+        action=action,
+        actor=actor,
+        actor_label=actor_label[:150],
+        target_type=target._meta.label_lower if target is not None else "",
+        target_id=str(target.pk) if target is not None else "",
+        target_label=(target_label or (str(target) if target is not None else ""))[
+            :255
+        ],
+        ip_address=client_ip(request) if request is not None else None,
+        user_agent=user_agent(request) if request is not None else "",
+        details=details or {},
+    )
+    # The actor was just loaded by the caller; validating the key would cost a query.
+    event.full_clean(exclude=["actor"])
+    event.save()
+    return event

@@ -1,0 +1,55 @@
+"""Fixtures every test shares: mail through the real outbox, Celery in-process."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from contextlib import contextmanager
+
+import pytest
+
+from config.celery import app as celery_app
+
+
+@pytest.fixture(autouse=True)
+def _outbox_delivers_to_locmem(settings):
+    # pytest-django swaps EMAIL_BACKEND for locmem; put the outbox back in front of
+    # it so every test exercises the path production mail takes.
+    settings.EMAIL_BACKEND = "harp.outbox.OutboxEmailBackend"
+    settings.OUTBOX_DELIVERY_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
+
+
+@pytest.fixture(autouse=True)
+def _fast_password_hashing(settings):
+    # Argon2 is the production hasher (tests/harp/test_settings.py checks it);
+    # tests that hash hundreds of passwords use a fast one.
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+
+
+@contextmanager
+def celery_config(**changes: object) -> Iterator[None]:
+    """Change the Celery app's configuration for a block, then put it back.
+
+    The app caches its broker connection and producer pools, so they are dropped
+    both ways: otherwise a changed broker URL would go unused.
+    """
+    saved = {key: celery_app.conf[key] for key in changes}
+    celery_app.conf.update(changes)
+    _drop_broker_pools()
+    try:
+        yield
+    finally:
+        celery_app.conf.update(saved)
+        _drop_broker_pools()
+
+
+def _drop_broker_pools() -> None:
+    celery_app._pool = None
+    celery_app.amqp._producer_pool = None
+
+
+@pytest.fixture(autouse=True)
+def _celery_eager() -> Iterator[None]:
+    # With CELERY_BROKER_URL set (as in CI) tasks would otherwise wait in Redis for a
+    # worker the test does not run; tests that need the broker say so.
+    with celery_config(task_always_eager=True, task_eager_propagates=True):
+        yield
