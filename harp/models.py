@@ -74,6 +74,12 @@ class AuditEventQuerySet(models.QuerySet["AuditEvent"]):
     def update(self, **kwargs: Any) -> int:
         raise AuditEventImmutableError("Audit events cannot be changed.")
 
+    def bulk_update(self, *args: Any, **kwargs: Any) -> int:
+        raise AuditEventImmutableError("Audit events cannot be changed.")
+
+    def update_or_create(self, *args: Any, **kwargs: Any) -> Any:
+        raise AuditEventImmutableError("Audit events cannot be changed.")
+
     def delete(self) -> tuple[int, dict[str, int]]:
         raise AuditEventImmutableError("Audit events cannot be deleted.")
 

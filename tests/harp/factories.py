@@ -22,9 +22,16 @@ class UserFactory(factory.django.DjangoModelFactory):
 
 
 class SystemComponentFactory(factory.django.DjangoModelFactory):
+    """Sets a component's state, creating it if the seed migration did not."""
+
     class Meta:
         model = SystemComponent
-        django_get_or_create = ("name",)
 
     name = factory.Sequence(lambda n: f"Component {n}")
     position = factory.Sequence(int)
+
+    @classmethod
+    def _create(cls, model_class, *args, **kwargs):
+        name = kwargs.pop("name")
+        component, _ = model_class.objects.update_or_create(name=name, defaults=kwargs)
+        return component

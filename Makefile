@@ -1,0 +1,67 @@
+# Two commands do everything on a fresh machine: `make run` and `make test`.
+SHELL := /bin/bash
+PYTHON ?= $(shell command -v python3.11 || command -v python3)
+VENV := .venv
+BIN := $(VENV)/bin
+PY_STAMP := $(VENV)/.installed
+NPM_STAMP := node_modules/.installed
+CHROMIUM := /usr/bin/chromium
+
+.PHONY: run test install lint migrate demo browser worker beat bench clean
+
+run: install ## Set up, migrate, load demo data and serve on http://127.0.0.1:8000
+	$(BIN)/python manage.py migrate --noinput
+	$(BIN)/python manage.py demo_data
+	$(BIN)/python manage.py runserver 127.0.0.1:8000
+
+test: install browser ## Set up, then the whole suite (browser tests included), ruff and mypy
+	$(BIN)/pytest
+	$(MAKE) --no-print-directory lint
+
+install: $(PY_STAMP) $(NPM_STAMP)
+
+$(PY_STAMP): pyproject.toml
+	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --disable-pip-version-check -e '.[dev]'
+	touch $@
+
+$(NPM_STAMP): package.json package-lock.json
+	npm ci --no-audit --no-fund --loglevel=error
+	touch $@
+
+lint: install ## ruff (lint and format) and mypy
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+	$(BIN)/mypy config harp
+
+# Browser tests drive Debian's chromium. Install it when missing and we can (root with
+# apt-get); otherwise say so loudly: the browser tests then skip, except in CI.
+browser:
+	@if [ -x $(CHROMIUM) ]; then exit 0; fi; \
+	if [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null; then \
+	  echo "Installing Debian's chromium for the browser tests..."; \
+	  apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null; \
+	else \
+	  echo "!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!"; \
+	  echo "!!! $(CHROMIUM) is missing and cannot be installed here (needs root and apt-get)."; \
+	  echo "!!! The browser tests in tests/browser/ will be SKIPPED. Install Debian's chromium."; \
+	  echo "!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!"; \
+	fi
+
+migrate: install
+	$(BIN)/python manage.py migrate --noinput
+
+demo: migrate
+	$(BIN)/python manage.py demo_data
+
+worker: install ## A Celery worker (needs CELERY_BROKER_URL)
+	$(BIN)/celery -A config worker --loglevel=INFO
+
+beat: install ## Celery beat, the scheduler of periodic tasks (needs CELERY_BROKER_URL)
+	$(BIN)/celery -A config beat --loglevel=INFO --schedule=$${TMPDIR:-/tmp}/hub-celerybeat-schedule
+
+bench: install ## The benchmarks under bench/
+	$(BIN)/python bench/run.py
+
+clean:
+	rm -rf $(VENV) node_modules staticfiles .mypy_cache .ruff_cache .pytest_cache

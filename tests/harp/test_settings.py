@@ -1,0 +1,129 @@
+"""The settings module: embedded default with nothing set, production form with env."""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+from django.core.management import CommandError, call_command
+
+from config import settings as settings_module
+from harp.models import SystemComponent, User
+
+ROOT = Path(__file__).resolve().parents[2]
+
+PRODUCTION_ENV = {
+    "DJANGO_DEBUG": "0",
+    "SECRET_KEY": "x7!kq2#Lr9@vB4$wZ1^mN8&tY6*pC3(hJ5)sD0_fG-eU+aQ=oI[]{};:,.<>?/~",
+    "ALLOWED_HOSTS": "hub.example.org",
+    "DATABASE_URL": "postgres://hub:hub@127.0.0.1:5432/hub",
+    "CELERY_BROKER_URL": "redis://127.0.0.1:6379/0",
+    "REDIS_URL": "redis://127.0.0.1:6379/1",
+    "EMAIL_URL": "smtp+tls://mailer:secret@smtp.example.org:587",
+}
+
+
+def _manage(*args: str, env: dict[str, str]) -> subprocess.CompletedProcess[str]:
+    clean = {key: os.environ[key] for key in ("PATH", "HOME", "LANG") if key in os.environ}
+    return subprocess.run(  # noqa: S603
+        [sys.executable, "manage.py", *args],
+        cwd=ROOT,
+        env={**clean, **env},
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=False,
+    )
+
+
+_SHOW = """
+import json
+from django.conf import settings
+print(json.dumps({
+    "debug": settings.DEBUG,
+    "engine": settings.DATABASES["default"]["ENGINE"],
+    "eager": settings.CELERY_TASK_ALWAYS_EAGER,
+    "delivery": settings.OUTBOX_DELIVERY_BACKEND,
+    "email_backend": settings.EMAIL_BACKEND,
+    "cache": settings.CACHES["default"]["BACKEND"],
+    "static": settings.STORAGES["staticfiles"]["BACKEND"],
+}))
+"""
+
+
+def _show(env: dict[str, str]) -> dict[str, object]:
+    result = _manage("shell", "-c", _SHOW, env=env)
+    assert result.returncode == 0, result.stderr
+    return json.loads(result.stdout.strip().splitlines()[-1])
+
+
+def test_nothing_set_runs_the_embedded_default():
+    assert _show({}) == {
+        "debug": True,
+        "engine": "django.db.backends.sqlite3",
+        "eager": True,
+        "delivery": "django.core.mail.backends.console.EmailBackend",
+        "email_backend": "harp.outbox.OutboxEmailBackend",
+        "cache": "django.core.cache.backends.locmem.LocMemCache",
+        "static": "django.contrib.staticfiles.storage.StaticFilesStorage",
+    }
+
+
+def test_email_file_path_writes_email_to_a_folder(tmp_path):
+    shown = _show({"EMAIL_FILE_PATH": str(tmp_path)})
+    assert shown["delivery"] == "django.core.mail.backends.filebased.EmailBackend"
+
+
+def test_production_form_reads_services_from_the_environment():
+    assert _show(PRODUCTION_ENV) == {
+        "debug": False,
+        "engine": "django.db.backends.postgresql",
+        "eager": False,
+        "delivery": "django.core.mail.backends.smtp.EmailBackend",
+        "email_backend": "harp.outbox.OutboxEmailBackend",
+        "cache": "django.core.cache.backends.redis.RedisCache",
+        "static": "whitenoise.storage.CompressedManifestStaticFilesStorage",
+    }
+
+
+def test_production_form_passes_check_deploy():
+    result = _manage("check", "--deploy", "--fail-level", "DEBUG", env=PRODUCTION_ENV)
+    assert result.returncode == 0, result.stdout + result.stderr
+    assert "System check identified no issues (0 silenced)." in result.stdout
+
+
+def test_production_form_refuses_to_start_without_a_secret_key():
+    env = {key: value for key, value in PRODUCTION_ENV.items() if key != "SECRET_KEY"}
+    result = _manage("check", env=env)
+    assert result.returncode != 0
+    assert "SECRET_KEY must be set when DJANGO_DEBUG=0" in result.stderr
+
+
+def test_passwords_are_hashed_with_argon2():
+    assert settings_module.PASSWORD_HASHERS[0] == (
+        "django.contrib.auth.hashers.Argon2PasswordHasher"
+    )
+
+
+@pytest.mark.django_db
+def test_demo_data_refuses_to_run_in_production_form(settings):
+    settings.DEBUG = False
+    with pytest.raises(CommandError, match="refuses to run in production form"):
+        call_command("demo_data")
+    assert not User.objects.exists()
+
+
+@pytest.mark.django_db
+def test_demo_data_is_idempotent_and_gives_a_working_admin(settings, capsys):
+    settings.DEBUG = True
+    call_command("demo_data")
+    call_command("demo_data")
+    admin = User.objects.get(username="admin")
+    assert admin.is_superuser
+    assert admin.check_password("demo-password-2026")
+    assert SystemComponent.objects.filter(name="HARP").count() == 1
+    assert "admin" in capsys.readouterr().out
