@@ -105,7 +105,9 @@ def test_admin_refuses_to_add_change_or_delete_audit_events(admin_client, event)
 
 def _verified_user(username: str = "signer"):
     user = UserFactory(username=username)
-    EmailAddress.objects.create(user=user, email=user.email, verified=True, primary=True)
+    EmailAddress.objects.create(
+        user=user, email=user.email, verified=True, primary=True
+    )
     return user
 
 
