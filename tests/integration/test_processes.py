@@ -1,0 +1,270 @@
+"""The production processes, run natively: gunicorn, a Celery worker and beat.
+
+Starts them in production form (DJANGO_DEBUG=0) against the machine's real Redis and,
+when DATABASE_URL names one, a fresh PostgreSQL database; signs up through gunicorn
+over loopback, and reads the email the worker writes to EMAIL_FILE_PATH. One web
+process can reach the broker; the other is pointed at a closed port, as in a broker
+outage, so only beat's re-send can deliver its email. Every wait here is bounded.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+import secrets
+import signal
+import socket
+import subprocess
+import sys
+import time
+import urllib.error
+import urllib.parse
+import urllib.request
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parents[2]
+BIN = Path(sys.executable).parent
+DEADLINE_SECONDS = 45
+
+
+def _broker_url() -> str:
+    url = os.environ.get("CELERY_BROKER_URL", "")
+    if not url:
+        if os.environ.get("CI"):
+            pytest.fail(
+                "CI must set CELERY_BROKER_URL to run the production processes."
+            )
+        pytest.skip("CELERY_BROKER_URL is not set; worker and beat need Redis.")
+    # A database index of its own, so nothing else's queue is read or purged.
+    return re.sub(r"/\d*$", "", url.rstrip("/")) + "/7"
+
+
+def _free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+@pytest.fixture(scope="module")
+def database_url() -> Iterator[str]:
+    url = os.environ.get("DATABASE_URL", "")
+    if not url.startswith(("postgres://", "postgresql://")):
+        yield f"sqlite:///{ROOT / 'var' / 'processes-test.sqlite3'}"
+        return
+    import psycopg
+
+    parsed = urllib.parse.urlsplit(url)
+    name = f"hub_processes_{secrets.token_hex(4)}"
+    admin_url = parsed._replace(path="/postgres").geturl()
+    with psycopg.connect(admin_url, autocommit=True) as conn:
+        conn.execute(f'CREATE DATABASE "{name}"')
+    try:
+        yield parsed._replace(path=f"/{name}").geturl()
+    finally:
+        with psycopg.connect(admin_url, autocommit=True) as conn:
+            conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+
+
+@pytest.fixture(scope="module")
+def portal(tmp_path_factory, database_url) -> Iterator[dict[str, object]]:
+    broker = _broker_url()
+    tmp = tmp_path_factory.mktemp("processes")
+    mail_dir = tmp / "mail"
+    mail_dir.mkdir()
+    (ROOT / "var").mkdir(exist_ok=True)
+    base_env = {
+        key: os.environ[key] for key in ("PATH", "HOME", "LANG") if key in os.environ
+    }
+    env = {
+        **base_env,
+        "DJANGO_DEBUG": "0",
+        "SECRET_KEY": secrets.token_urlsafe(64),
+        "ALLOWED_HOSTS": "127.0.0.1,localhost",
+        "DJANGO_SECURE_SSL_REDIRECT": "0",
+        "DATABASE_URL": database_url,
+        "CELERY_BROKER_URL": broker,
+        "REDIS_URL": os.environ.get("REDIS_URL", broker),
+        "EMAIL_FILE_PATH": str(mail_dir),
+        "OUTBOX_RETRY_AFTER": "1",
+        "OUTBOX_RESEND_INTERVAL": "1",
+    }
+    subprocess.run(  # noqa: S603
+        [sys.executable, "manage.py", "migrate", "--noinput", "-v0"],
+        cwd=ROOT,
+        env=env,
+        check=True,
+        timeout=120,
+    )
+    subprocess.run(  # noqa: S603
+        [str(BIN / "celery"), "-A", "config", "purge", "-f"],
+        cwd=ROOT,
+        env=env,
+        check=True,
+        timeout=60,
+        capture_output=True,
+    )
+    web_port, outage_port = _free_port(), _free_port()
+    gunicorn = [str(BIN / "gunicorn"), "config.wsgi", "--workers", "2", "--bind"]
+    commands = {
+        "web": (gunicorn + [f"127.0.0.1:{web_port}"], env),
+        "web-without-broker": (
+            gunicorn + [f"127.0.0.1:{outage_port}"],
+            {**env, "CELERY_BROKER_URL": "redis://127.0.0.1:1/0"},
+        ),
+        "worker": (
+            [
+                str(BIN / "celery"),
+                "-A",
+                "config",
+                "worker",
+                "--pool=solo",
+                "-l",
+                "INFO",
+            ],
+            env,
+        ),
+        "beat": (
+            [
+                str(BIN / "celery"),
+                "-A",
+                "config",
+                "beat",
+                "-l",
+                "INFO",
+                "--schedule",
+                str(tmp / "beat-schedule"),
+            ],
+            env,
+        ),
+    }
+    processes = {}
+    logs = {}
+    try:
+        for name, (command, process_env) in commands.items():
+            logs[name] = open(tmp / f"{name}.log", "w+")  # noqa: SIM115
+            processes[name] = subprocess.Popen(  # noqa: S603
+                command,
+                cwd=ROOT,
+                env=process_env,
+                stdout=logs[name],
+                stderr=subprocess.STDOUT,
+                start_new_session=True,
+            )
+        for port in (web_port, outage_port):
+            _wait_for(lambda port=port: _healthz(port) == 200, "gunicorn to answer")
+        yield {
+            "web": f"http://127.0.0.1:{web_port}",
+            "web_without_broker": f"http://127.0.0.1:{outage_port}",
+            "mail_dir": mail_dir,
+            "logs": tmp,
+        }
+    finally:
+        for process in processes.values():
+            if process.poll() is None:
+                os.killpg(process.pid, signal.SIGTERM)
+        for process in processes.values():
+            try:
+                process.wait(timeout=15)
+            except subprocess.TimeoutExpired:
+                os.killpg(process.pid, signal.SIGKILL)
+        for log in logs.values():
+            log.close()
+
+
+def _wait_for(condition, what: str) -> None:
+    deadline = time.monotonic() + DEADLINE_SECONDS
+    while time.monotonic() < deadline:
+        if condition():
+            return
+        time.sleep(0.25)
+    pytest.fail(f"Timed out after {DEADLINE_SECONDS}s waiting for {what}.")
+
+
+def _healthz(port: int) -> int | None:
+    try:
+        with urllib.request.urlopen(  # noqa: S310
+            f"http://127.0.0.1:{port}/healthz", timeout=3
+        ) as response:
+            return response.status
+    except (urllib.error.URLError, ConnectionError, TimeoutError):
+        return None
+
+
+def _sign_up(base: str, username: str, email: str) -> int:
+    """Sign up as a browser would: fetch the form, then post it with its CSRF token.
+
+    Production cookies are Secure, which urllib's cookie jar will not send over
+    plain HTTP, so the cookie goes back by hand.
+    """
+    with urllib.request.urlopen(f"{base}/accounts/signup/", timeout=10) as response:  # noqa: S310
+        page = response.read().decode()
+        cookie = "; ".join(
+            header.split(";", 1)[0] for header in response.headers.get_all("Set-Cookie")
+        )
+    token = re.search(r'name="csrfmiddlewaretoken" value="([^"]+)"', page).group(1)
+    data = urllib.parse.urlencode(
+        {
+            "csrfmiddlewaretoken": token,
+            "username": username,
+            "email": email,
+            "password1": "a long enough passphrase",
+            "password2": "a long enough passphrase",
+        }
+    ).encode()
+    request = urllib.request.Request(  # noqa: S310
+        f"{base}/accounts/signup/",
+        data=data,
+        headers={"Cookie": cookie, "Referer": f"{base}/accounts/signup/"},
+    )
+
+    class NoRedirect(urllib.request.HTTPRedirectHandler):
+        def redirect_request(self, *args, **kwargs):
+            return None
+
+    try:
+        with urllib.request.build_opener(NoRedirect).open(
+            request, timeout=10
+        ) as response:
+            return response.status
+    except urllib.error.HTTPError as error:
+        return error.code
+
+
+def _emails_to(mail_dir: Path, address: str) -> int:
+    return sum(
+        path.read_text(errors="replace").count(f"To: {address}")
+        for path in mail_dir.glob("*")
+    )
+
+
+def test_health_check_through_gunicorn(portal):
+    with urllib.request.urlopen(f"{portal['web']}/healthz", timeout=5) as response:  # noqa: S310
+        assert response.status == 200
+        assert b'"database": "ok"' in response.read()
+
+
+def test_worker_sends_the_sign_up_email_once(portal):
+    assert _sign_up(portal["web"], "procuser1", "proc1@example.org") == 302
+    _wait_for(
+        lambda: _emails_to(portal["mail_dir"], "proc1@example.org") >= 1,
+        "the worker to send the confirmation email",
+    )
+    time.sleep(3)  # Several beat runs later, it has still been sent only once.
+    assert _emails_to(portal["mail_dir"], "proc1@example.org") == 1
+
+
+def test_email_written_while_the_broker_is_down_is_sent_once_by_beat(portal):
+    assert (
+        _sign_up(portal["web_without_broker"], "procuser2", "proc2@example.org") == 302
+    )
+    _wait_for(
+        lambda: _emails_to(portal["mail_dir"], "proc2@example.org") >= 1,
+        "beat's re-send to deliver the email the web process could not queue",
+    )
+    time.sleep(3)
+    assert _emails_to(portal["mail_dir"], "proc2@example.org") == 1
+    log = (portal["logs"] / "web-without-broker.log").read_text()
+    assert "Could not queue outbox email" in log
