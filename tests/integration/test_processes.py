@@ -88,16 +88,18 @@ def portal(tmp_path_factory, database_url) -> Iterator[dict[str, object]]:
         "CELERY_BROKER_URL": broker,
         "REDIS_URL": os.environ.get("REDIS_URL", broker),
         "EMAIL_FILE_PATH": str(mail_dir),
+        "STATIC_ROOT": str(tmp / "static"),
         "OUTBOX_RETRY_AFTER": "1",
         "OUTBOX_RESEND_INTERVAL": "1",
     }
-    subprocess.run(  # noqa: S603
-        [sys.executable, "manage.py", "migrate", "--noinput", "-v0"],
-        cwd=ROOT,
-        env=env,
-        check=True,
-        timeout=120,
-    )
+    for command in (["migrate", "--noinput"], ["collectstatic", "--noinput"]):
+        subprocess.run(  # noqa: S603
+            [sys.executable, "manage.py", *command, "-v0"],
+            cwd=ROOT,
+            env=env,
+            check=True,
+            timeout=180,
+        )
     subprocess.run(  # noqa: S603
         [str(BIN / "celery"), "-A", "config", "purge", "-f"],
         cwd=ROOT,
@@ -109,9 +111,9 @@ def portal(tmp_path_factory, database_url) -> Iterator[dict[str, object]]:
     web_port, outage_port = _free_port(), _free_port()
     gunicorn = [str(BIN / "gunicorn"), "config.wsgi", "--workers", "2", "--bind"]
     commands = {
-        "web": (gunicorn + [f"127.0.0.1:{web_port}"], env),
+        "web": ([*gunicorn, f"127.0.0.1:{web_port}"], env),
         "web-without-broker": (
-            gunicorn + [f"127.0.0.1:{outage_port}"],
+            [*gunicorn, f"127.0.0.1:{outage_port}"],
             {**env, "CELERY_BROKER_URL": "redis://127.0.0.1:1/0"},
         ),
         "worker": (
@@ -185,7 +187,7 @@ def _wait_for(condition, what: str) -> None:
 
 def _healthz(port: int) -> int | None:
     try:
-        with urllib.request.urlopen(  # noqa: S310
+        with urllib.request.urlopen(
             f"http://127.0.0.1:{port}/healthz", timeout=3
         ) as response:
             return response.status
