@@ -19,6 +19,16 @@ def _outbox_delivers_to_locmem(settings):
 
 
 @pytest.fixture(autouse=True)
+def _empty_cache() -> Iterator[None]:
+    # With REDIS_URL set (as in CI) the cache outlives a test and a run; rate limits
+    # and lockouts kept there must not leak from one test into the next.
+    from django.core.cache import cache
+
+    cache.clear()
+    yield
+
+
+@pytest.fixture(autouse=True)
 def _fast_password_hashing(settings):
     # Argon2 is the production hasher (tests/harp/test_settings.py checks it);
     # tests that hash hundreds of passwords use a fast one.
