@@ -1,5 +1,7 @@
 from __future__ import annotations
 
+from playwright.sync_api import expect
+
 from harp.models import SystemComponent
 from tests.browser.conftest import assert_accessible, axe_violations
 from tests.harp.factories import SystemComponentFactory
@@ -64,7 +66,7 @@ def test_sign_in_and_sign_up_pages_pass_axe_and_show_errors_accessibly(page):
     page.get_by_label("Username").fill("nobody")
     page.get_by_label("Password").fill("not the password")
     page.get_by_role("button", name="Sign In").click()
-    assert page.get_by_role("alert").first.is_visible()
+    expect(page.get_by_role("alert").first).to_contain_text("not correct")
     assert_accessible(page)
 
     page.goto("/accounts/signup/")
