@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 from collections.abc import Iterator
 from contextlib import contextmanager
 
@@ -63,3 +64,17 @@ def _celery_eager() -> Iterator[None]:
     # worker the test does not run; tests that need the broker say so.
     with celery_config(task_always_eager=True, task_eager_propagates=True):
         yield
+
+
+def broker_url_or_skip() -> str:
+    """CELERY_BROKER_URL for tests that need a real broker.
+
+    The embedded default has none, so such a test skips there; CI sets one, and a CI
+    run without it fails rather than passing on a skip.
+    """
+    url = os.environ.get("CELERY_BROKER_URL", "")
+    if not url:
+        if os.environ.get("CI"):
+            pytest.fail("CI must set CELERY_BROKER_URL: this test needs a real broker.")
+        pytest.skip("CELERY_BROKER_URL is not set; the embedded default has no broker.")
+    return url

@@ -1,6 +1,5 @@
 from __future__ import annotations
 
-import os
 import threading
 import time
 from concurrent.futures import ThreadPoolExecutor
@@ -16,7 +15,7 @@ from django.utils import timezone
 from config.celery import app as celery_app
 from harp import services, tasks
 from harp.models import OutboxMessage
-from tests.conftest import celery_config
+from tests.conftest import broker_url_or_skip, celery_config
 
 pytestmark = pytest.mark.django_db
 
@@ -288,13 +287,7 @@ def test_allauth_mail_goes_through_the_outbox(
 @pytest.mark.django_db(transaction=True)
 def test_real_broker_and_worker_deliver_once():
     """Runs against the Redis in CELERY_BROKER_URL (CI sets it); needs no mocks."""
-    broker_url = os.environ.get("CELERY_BROKER_URL", "")
-    if not broker_url:
-        if os.environ.get("CI"):
-            pytest.fail(
-                "CI must set CELERY_BROKER_URL so the outbox is proven on Redis."
-            )
-        pytest.skip("CELERY_BROKER_URL is not set; the embedded default has no broker.")
+    broker_url = broker_url_or_skip()
     from celery.contrib.testing.worker import start_worker
 
     with celery_config(task_always_eager=False, broker_url=broker_url):

@@ -25,6 +25,8 @@ from pathlib import Path
 
 import pytest
 
+from tests.conftest import broker_url_or_skip
+
 ROOT = Path(__file__).resolve().parents[2]
 BIN = Path(sys.executable).parent
 DEADLINE_SECONDS = 45
@@ -36,13 +38,7 @@ def _redis_urls() -> tuple[str, str]:
     Nothing else's queue is read or purged, and no rate limit left in the cache by
     an earlier run changes what this one sees.
     """
-    url = os.environ.get("CELERY_BROKER_URL", "")
-    if not url:
-        if os.environ.get("CI"):
-            pytest.fail(
-                "CI must set CELERY_BROKER_URL to run the production processes."
-            )
-        pytest.skip("CELERY_BROKER_URL is not set; worker and beat need Redis.")
+    url = broker_url_or_skip()
     import redis
 
     server = re.sub(r"/\d*$", "", url.rstrip("/"))
