@@ -23,6 +23,14 @@ SECRET_KEY = env("SECRET_KEY", default=_INSECURE_DEV_KEY if DEBUG else "")
 if not SECRET_KEY:
     raise ImproperlyConfigured("SECRET_KEY must be set when DJANGO_DEBUG=0.")
 
+# Fernet keys for personal data at rest (harp.encryption), newest first.
+_DEV_FIELD_KEY = "ZGV2ZWxvcG1lbnQtb25seS1maWVsZC1rZXktMzJieXQ="
+FIELD_ENCRYPTION_KEY = env(
+    "FIELD_ENCRYPTION_KEY", default=_DEV_FIELD_KEY if DEBUG else ""
+)
+if not FIELD_ENCRYPTION_KEY:
+    raise ImproperlyConfigured("FIELD_ENCRYPTION_KEY must be set when DJANGO_DEBUG=0.")
+
 ALLOWED_HOSTS = env.list(
     "ALLOWED_HOSTS", default=["127.0.0.1", "localhost"] if DEBUG else []
 )
@@ -41,6 +49,9 @@ INSTALLED_APPS = [
     "django.contrib.messages",
     "whitenoise.runserver_nostatic",
     "django.contrib.staticfiles",
+    "django_otp",
+    "django_otp.plugins.otp_totp",
+    "django_otp.plugins.otp_email",
     "allauth",
     "allauth.account",
     "harp",
@@ -56,9 +67,13 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "django_otp.middleware.OTPMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "allauth.account.middleware.AccountMiddleware",
+    # Last, so it sees the OTP-verified user: nothing but finishing two-factor
+    # set-up is reachable until a user who needs a second factor has one.
+    "harp.middleware.TwoFactorRequiredMiddleware",
 ]
 
 ROOT_URLCONF = "config.urls"
@@ -111,27 +126,66 @@ PASSWORD_HASHERS = [
     "django.contrib.auth.hashers.Argon2PasswordHasher",
     "django.contrib.auth.hashers.PBKDF2PasswordHasher",
 ]
+# NIST SP 800-63B: length and lists of known-bad passwords, no composition rules.
 AUTH_PASSWORD_VALIDATORS = [
-    {
-        "NAME": "django.contrib.auth.password_validation."
-        "UserAttributeSimilarityValidator"
-    },
     {
         "NAME": "django.contrib.auth.password_validation.MinimumLengthValidator",
         "OPTIONS": {"min_length": 12},
     },
+    {
+        "NAME": "django.contrib.auth.password_validation."
+        "UserAttributeSimilarityValidator"
+    },
     {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
+    {"NAME": "harp.passwords.BreachedPatternValidator"},
+    {"NAME": "harp.passwords.MaximumLengthValidator"},
 ]
 
-# django-allauth: the accounts issue adds the HARP adapter and forms.
+# django-allauth does accounts, sign-in and email confirmation; harp's adapter adds
+# lockout and the second-factor login stage (harp.stages), its forms the HARP rules.
+ACCOUNT_ADAPTER = "harp.adapter.AccountAdapter"
+ACCOUNT_FORMS = {
+    "login": "harp.forms.SignInForm",
+    "reset_password_from_key": "harp.forms.PasswordResetFromKeyForm",
+}
 ACCOUNT_LOGIN_METHODS = {"username"}
 ACCOUNT_SIGNUP_FIELDS = ["email*", "username*", "password1*", "password2*"]
 ACCOUNT_EMAIL_VERIFICATION = "mandatory"
+ACCOUNT_EMAIL_CONFIRMATION_EXPIRE_DAYS = env.int("EMAIL_CONFIRMATION_DAYS", default=3)
+ACCOUNT_CONFIRM_EMAIL_ON_GET = False
 ACCOUNT_UNIQUE_EMAIL = True
 ACCOUNT_PREVENT_ENUMERATION = True
+ACCOUNT_PRESERVE_USERNAME_CASING = True
+ACCOUNT_USERNAME_MIN_LENGTH = 6
+ACCOUNT_SESSION_REMEMBER = False
+ACCOUNT_LOGOUT_ON_PASSWORD_CHANGE = True
+ACCOUNT_LOGIN_ON_PASSWORD_RESET = False
 ACCOUNT_EMAIL_SUBJECT_PREFIX = f"[{PORTAL_NAME}] "
-LOGIN_REDIRECT_URL = "/"
+# harp.lockout counts failed sign-ins itself, with one message for every failure.
+ACCOUNT_RATE_LIMITS = {"login_failed": None}
+LOGIN_URL = "/login/"
+LOGIN_REDIRECT_URL = "/profile/"
 LOGOUT_REDIRECT_URL = "/"
+
+# Lockout after repeated failures, for passwords and second-factor codes alike.
+LOCKOUT_FAILURES = env.int("LOCKOUT_FAILURES", default=5)
+LOCKOUT_WINDOW = env.int("LOCKOUT_WINDOW", default=15 * 60)
+LOCKOUT_DURATION = env.int("LOCKOUT_DURATION", default=30 * 60)
+
+# Second factors (django-otp). SMS_GATEWAY sends text and voice codes.
+SMS_GATEWAY = env("SMS_GATEWAY", default="harp.gateways.ConsoleGateway")
+OTP_TOTP_ISSUER = PORTAL_NAME
+OTP_EMAIL_SUBJECT = f"[{PORTAL_NAME}] Your sign-in code"
+OTP_EMAIL_BODY_TEMPLATE_PATH = "harp/email/otp_code.txt"
+OTP_EMAIL_TOKEN_VALIDITY = 600
+OTP_PHONE_TOKEN_VALIDITY = 600
+BACKUP_CODE_COUNT = 10
+
+# The steps of /register/, in order: each a dotted path to a harp.registration.Step.
+REGISTRATION_STEPS = [
+    "harp.registration.ProfileStep",
+    "harp.registration.CredentialsStep",
+]
 
 LANGUAGE_CODE = "en-us"
 TIME_ZONE = env("TIME_ZONE", default="America/New_York")

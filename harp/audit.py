@@ -24,6 +24,10 @@ class AuditAction:
     PASSWORD_CHANGED = "harp.password_changed"
     USER_ID_RECOVERY = "harp.user_id_recovery"
     EMAIL_CONFIRMED = "harp.email_confirmed"
+    REGISTERED = "harp.registered"
+    SECOND_FACTOR_VERIFIED = "harp.second_factor_verified"
+    SECOND_FACTOR_FAILED = "harp.second_factor_failed"
+    BACKUP_CODES_GENERATED = "harp.backup_codes_generated"
 
 
 def client_ip(request: HttpRequest) -> str | None:

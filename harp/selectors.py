@@ -2,11 +2,18 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any
+
+import django_otp
 from django.core.cache import cache
 from django.db import connection
 from django.db.models import QuerySet
+from django.http import HttpRequest
+from django_otp.models import Device
 
-from harp.models import SystemComponent
+from harp.models import BackupCodeDevice, SystemComponent, User
 
 
 def system_component_list() -> QuerySet[SystemComponent]:
@@ -40,3 +47,47 @@ def health_check() -> dict[str, str]:
     except Exception as exc:
         results["cache"] = type(exc).__name__
     return results
+
+
+def device_list(*, user: User) -> list[Device]:
+    """The user's confirmed second factors, everyday ones first, backup codes last."""
+    devices = list(django_otp.devices_for_user(user, confirmed=True))
+    return sorted(devices, key=lambda device: isinstance(device, BackupCodeDevice))
+
+
+def device_get(*, user: User, persistent_id: str) -> Device | None:
+    """One of the user's own devices by its django-otp id; another's is None."""
+    try:
+        device = Device.from_persistent_id(persistent_id)
+    except (ValueError, LookupError):
+        return None
+    if device is None or device.user_id != user.pk:
+        return None
+    return device
+
+
+@dataclass(frozen=True)
+class ProfileSection:
+    """A part of My Profile that another app adds: a template and its context."""
+
+    title: str
+    template_name: str
+    context: dict[str, Any]
+
+
+ProfileSectionProvider = Callable[[HttpRequest], ProfileSection | None]
+_profile_section_providers: list[ProfileSectionProvider] = []
+
+
+def profile_section_register(
+    provider: ProfileSectionProvider,
+) -> ProfileSectionProvider:
+    """Apps that stand on harp (roles, training) add their part of My Profile here."""
+    if provider not in _profile_section_providers:
+        _profile_section_providers.append(provider)
+    return provider
+
+
+def profile_sections(*, request: HttpRequest) -> list[ProfileSection]:
+    sections = (provider(request) for provider in _profile_section_providers)
+    return [section for section in sections if section is not None]

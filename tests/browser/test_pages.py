@@ -57,17 +57,18 @@ def test_axe_reports_a_serious_violation_when_there_is_one(page):
     assert any(v["id"] == "label" for v in axe_violations(page))
 
 
-def test_sign_in_and_sign_up_pages_pass_axe_and_show_errors_accessibly(page):
+def test_sign_in_and_register_pages_pass_axe_and_show_errors_accessibly(page):
     page.goto("/")
     page.get_by_role("link", name="Sign in").first.click()
-    page.wait_for_url("**/accounts/login/")
+    page.wait_for_url("**/login/")
     assert_accessible(page)
 
-    page.get_by_label("Username").fill("nobody")
+    page.get_by_label("User ID").fill("nobody1")
     page.get_by_label("Password").fill("not the password")
-    page.get_by_role("button", name="Sign In").click()
-    expect(page.get_by_role("alert").first).to_contain_text("not correct")
+    page.get_by_role("button", name="Sign in").click()
+    expect(page.get_by_role("alert").first).to_contain_text("incorrect")
     assert_accessible(page)
 
-    page.goto("/accounts/signup/")
+    page.get_by_role("link", name="Register").first.click()
+    page.wait_for_url("**/register/profile/")
     assert_accessible(page)

@@ -35,3 +35,22 @@ class SystemComponentFactory(factory.django.DjangoModelFactory):
         name = kwargs.pop("name")
         component, _ = model_class.objects.update_or_create(name=name, defaults=kwargs)
         return component
+
+
+def sign_in_verified(client, user: User):
+    """Sign a test client in as a user who has passed the second factor.
+
+    Gives the user an authenticator app if they have none, as a real sign-in would
+    need, and binds the session to it the way django-otp does.
+    """
+    from django_otp import DEVICE_ID_SESSION_KEY
+    from django_otp.plugins.otp_totp.models import TOTPDevice
+
+    device = TOTPDevice.objects.filter(user=user, confirmed=True).first()
+    if device is None:
+        device = TOTPDevice.objects.create(user=user, name="Phone app", confirmed=True)
+    client.force_login(user)
+    session = client.session
+    session[DEVICE_ID_SESSION_KEY] = device.persistent_id
+    session.save()
+    return device

@@ -7,7 +7,7 @@ from django.urls import reverse
 from harp import services
 from harp.audit import AuditAction, client_ip
 from harp.models import AuditEvent, AuditEventImmutableError
-from tests.harp.factories import UserFactory
+from tests.harp.factories import UserFactory, sign_in_verified
 
 pytestmark = pytest.mark.django_db
 
@@ -22,8 +22,8 @@ def event():
 
 @pytest.fixture
 def admin_client(client):
-    admin = UserFactory(username="root", is_staff=True, is_superuser=True)
-    client.force_login(admin)
+    admin = UserFactory(username="rootadmin", is_staff=True, is_superuser=True)
+    sign_in_verified(client, admin)
     return client
 
 

@@ -16,6 +16,7 @@ from config.celery import app as celery_app
 from harp import services, tasks
 from harp.models import OutboxMessage
 from tests.conftest import broker_url_or_skip, celery_config
+from tests.harp.factories import UserFactory
 
 pytestmark = pytest.mark.django_db
 
@@ -267,21 +268,16 @@ def test_html_alternative_attachments_and_message_id_survive_the_outbox(
 def test_allauth_mail_goes_through_the_outbox(
     client, django_capture_on_commit_callbacks
 ):
+    UserFactory(username="forgetful", email="forgetful@example.org")
     with django_capture_on_commit_callbacks(execute=True):
         response = client.post(
-            reverse("account_signup"),
-            {
-                "username": "newlearner",
-                "email": "new.learner@example.org",
-                "password1": "a long enough passphrase",
-                "password2": "a long enough passphrase",
-            },
+            reverse("account_reset_password"), {"email": "forgetful@example.org"}
         )
     assert response.status_code == 302
     row = OutboxMessage.objects.get()
-    assert row.to == ["new.learner@example.org"]
+    assert row.to == ["forgetful@example.org"]
     assert row.status == OutboxMessage.Status.SENT
-    assert "confirm" in mail.outbox[0].body.lower()
+    assert "/accounts/password/reset/key/" in mail.outbox[0].body
 
 
 @pytest.mark.django_db(transaction=True)

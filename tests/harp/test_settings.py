@@ -19,6 +19,7 @@ ROOT = Path(__file__).resolve().parents[2]
 PRODUCTION_ENV = {
     "DJANGO_DEBUG": "0",
     "SECRET_KEY": "x7!kq2#Lr9@vB4$wZ1^mN8&tY6*pC3(hJ5)sD0_fG-eU+aQ=oI[]{};:,.<>?/~",
+    "FIELD_ENCRYPTION_KEY": "Zv6PSFkIm5Y04aaJJJYjpfxxo4Fv5_SCTVRim6KKicY=",
     "ALLOWED_HOSTS": "hub.example.org",
     "DATABASE_URL": "postgres://hub:hub@127.0.0.1:5432/hub",
     "CELERY_BROKER_URL": "redis://127.0.0.1:6379/0",

@@ -7,7 +7,7 @@ from django.db import OperationalError, connection
 from django.urls import reverse
 
 from harp.models import SystemComponent
-from tests.harp.factories import SystemComponentFactory, UserFactory
+from tests.harp.factories import SystemComponentFactory, UserFactory, sign_in_verified
 
 pytestmark = pytest.mark.django_db
 
@@ -86,7 +86,7 @@ def test_navigation_changes_with_sign_in_state(client):
     assert ">Sign in<" in signed_out
     assert "Sign out" not in signed_out
 
-    client.force_login(UserFactory(username="navtester"))
+    sign_in_verified(client, UserFactory(username="navtester"))
     signed_in = client.get(reverse("harp:home")).content.decode()
     assert "Sign out" in signed_in
     assert ">Sign in<" not in signed_in
@@ -148,7 +148,7 @@ def test_healthz_answers_503_when_the_cache_is_down(client, settings):
 
 def test_admin_edits_a_component_state(client):
     admin = UserFactory(username="statusadmin", is_staff=True, is_superuser=True)
-    client.force_login(admin)
+    sign_in_verified(client, admin)
     component = SystemComponent.objects.get(name="HARP")
     response = client.post(
         reverse("admin:harp_systemcomponent_change", args=[component.pk]),

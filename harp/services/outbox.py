@@ -1,23 +1,20 @@
-"""Every write harp makes: the email outbox and audit events."""
+"""The email outbox: writing, sending once, re-sending what is pending."""
 
 from __future__ import annotations
 
 import logging
 from datetime import timedelta
 from functools import partial
-from typing import Any
 
 from django.conf import settings
 from django.core.mail import get_connection
 from django.core.mail.message import make_msgid
-from django.db import models, transaction
+from django.db import transaction
 from django.db.models import F
-from django.http import HttpRequest
 from django.utils import timezone
 
 from harp import tasks
-from harp.audit import client_ip, user_agent
-from harp.models import AuditEvent, OutboxMessage, User
+from harp.models import OutboxMessage
 from harp.outbox import fields_to_message
 
 logger = logging.getLogger(__name__)
@@ -162,35 +159,3 @@ def outbox_message_requeue(*, message_ids: list[int]) -> int:
     for pk in ids:
         transaction.on_commit(partial(outbox_message_enqueue, message_id=pk))
     return len(ids)
-
-
-def audit_event_record(
-    *,
-    action: str,
-    actor: User | None = None,
-    actor_label: str = "",
-    target: models.Model | None = None,
-    target_label: str = "",
-    request: HttpRequest | None = None,
-    details: dict[str, Any] | None = None,
-) -> AuditEvent:
-    """Append an audit event. Events are never changed or deleted afterwards."""
-    if actor is not None and not actor_label:
-        actor_label = actor.get_username()
-    event = AuditEvent(
-        action=action,
-        actor=actor,
-        actor_label=actor_label[:150],
-        target_type=target._meta.label_lower if target is not None else "",
-        target_id=str(target.pk) if target is not None else "",
-        target_label=(target_label or (str(target) if target is not None else ""))[
-            :255
-        ],
-        ip_address=client_ip(request) if request is not None else None,
-        user_agent=user_agent(request) if request is not None else "",
-        details=details or {},
-    )
-    # The actor was just loaded by the caller; validating the key would cost a query.
-    event.full_clean(exclude=["actor"])
-    event.save()
-    return event

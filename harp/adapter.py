@@ -1,0 +1,60 @@
+"""django-allauth, the HARP way: lockout, one failure message, a second-factor stage."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from allauth.account.adapter import DefaultAccountAdapter
+from django.conf import settings
+from django.http import HttpRequest
+
+from harp import services
+from harp.audit import AuditAction
+from harp.services.accounts import user_is_locked
+
+SIGN_IN_FAILED_MESSAGE = (
+    "The user ID or password is incorrect, or sign-in is locked after too many "
+    "failed attempts. After {failures} failures sign-in is locked for {minutes} "
+    "minutes; the help desk can unlock it sooner."
+)
+
+
+class AccountAdapter(DefaultAccountAdapter):
+    def __init__(self, request: HttpRequest | None = None) -> None:
+        super().__init__(request)
+        # One message for a wrong password, an unknown user ID and a locked account,
+        # so that sign-in never tells which of them it was.
+        self.error_messages: dict[str, Any] = {
+            **self.error_messages,
+            "username_password_mismatch": SIGN_IN_FAILED_MESSAGE.format(
+                failures=settings.LOCKOUT_FAILURES,
+                minutes=settings.LOCKOUT_DURATION // 60,
+            ),
+        }
+
+    def is_open_for_signup(self, request: HttpRequest) -> bool:
+        # Accounts are created by the registration steps at /register/.
+        return False
+
+    def get_login_stages(self) -> list[str]:
+        return [*super().get_login_stages(), "harp.stages.TwoFactorStage"]
+
+    def pre_authenticate(self, request: HttpRequest, **credentials: Any) -> None:
+        super().pre_authenticate(request, **credentials)
+        typed = str(credentials.get("username") or "")
+        if user_is_locked(typed_user_id=typed):
+            services.audit_event_record(
+                action=AuditAction.SIGN_IN_FAILED,
+                actor_label=typed,
+                request=request,
+                details={"reason": "locked"},
+            )
+            raise self.validation_error("username_password_mismatch")
+
+    def authentication_failed(self, request: HttpRequest, **credentials: Any) -> None:
+        services.user_sign_in_failed(
+            typed_user_id=str(credentials.get("username") or ""), request=request
+        )
+
+    def get_login_redirect_url(self, request: HttpRequest) -> str:
+        return settings.LOGIN_REDIRECT_URL

@@ -1,0 +1,44 @@
+"""Emails harp writes itself; each goes through the outbox like any other."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.conf import settings
+from django.core.mail import send_mail
+from django.template.loader import render_to_string
+
+
+def send_templated_email(
+    *, to: str, subject: str, template: str, context: dict[str, Any]
+) -> None:
+    context = {
+        "portal_name": settings.PORTAL_NAME,
+        "help_desk_email": settings.HELP_DESK_EMAIL,
+        "help_desk_phone": settings.HELP_DESK_PHONE,
+        **context,
+    }
+    send_mail(
+        subject=f"[{settings.PORTAL_NAME}] {subject}",
+        message=render_to_string(template, context),
+        from_email=None,
+        recipient_list=[to],
+    )
+
+
+def send_user_id_reminder(*, to: str, user_ids: list[str], sign_in_url: str) -> None:
+    send_templated_email(
+        to=to,
+        subject="Your user ID",
+        template="harp/email/user_id_reminder.txt",
+        context={"user_ids": user_ids, "sign_in_url": sign_in_url},
+    )
+
+
+def send_lockout_notice(*, to: str, user_id: str, minutes: int) -> None:
+    send_templated_email(
+        to=to,
+        subject="Sign-in locked after failed attempts",
+        template="harp/email/lockout.txt",
+        context={"user_id": user_id, "minutes": minutes},
+    )

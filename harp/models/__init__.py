@@ -1,0 +1,18 @@
+from harp.models.audit import AuditEvent, AuditEventImmutableError, AuditEventQuerySet
+from harp.models.devices import BackupCode, BackupCodeDevice, PhoneDevice
+from harp.models.outbox import OutboxMessage
+from harp.models.status import SystemComponent
+from harp.models.users import User, UserIdChangedError
+
+__all__ = [
+    "AuditEvent",
+    "AuditEventImmutableError",
+    "AuditEventQuerySet",
+    "BackupCode",
+    "BackupCodeDevice",
+    "OutboxMessage",
+    "PhoneDevice",
+    "SystemComponent",
+    "User",
+    "UserIdChangedError",
+]

@@ -1,0 +1,118 @@
+"""The steps of HARP registration at /register/.
+
+`REGISTRATION_STEPS` lists the steps in order as dotted paths, so another app can
+put a step between two of these (identity proofing does) without touching this
+module. Each step shows one form and keeps what it needs, JSON-ready and never a
+plain password, in the registration's session data; when the last step is done,
+`finish()` creates the account.
+"""
+
+from __future__ import annotations
+
+from typing import Any, ClassVar
+
+from django import forms
+from django.conf import settings
+from django.contrib.auth.hashers import make_password
+from django.http import HttpRequest
+from django.utils.module_loading import import_string
+
+from harp import services
+from harp.forms import CredentialsForm, ProfileForm
+from harp.models import User
+
+SESSION_KEY = "harp_registration"
+
+
+class Step:
+    """One page of registration. Subclasses name a form and keep its results."""
+
+    key: ClassVar[str]
+    title: ClassVar[str]
+    intro: ClassVar[str] = ""
+    form_class: ClassVar[type[forms.Form]]
+    template_name: ClassVar[str] = "harp/register_step.html"
+
+    def form_kwargs(self, data: dict[str, Any]) -> dict[str, Any]:
+        return {"initial": data.get(self.key, {})}
+
+    def save(self, form: forms.Form, data: dict[str, Any]) -> None:
+        data[self.key] = form.cleaned_data
+
+    def is_complete(self, data: dict[str, Any]) -> bool:
+        return self.key in data
+
+
+class ProfileStep(Step):
+    key = "profile"
+    title = "Profile information"
+    intro = (
+        "Enter your legal name and home address as they appear on your government "
+        "ID and financial records: identity proofing checks them."
+    )
+    form_class = ProfileForm
+
+    def save(self, form: forms.Form, data: dict[str, Any]) -> None:
+        cleaned = dict(form.cleaned_data)
+        cleaned["date_of_birth"] = cleaned["date_of_birth"].isoformat()
+        cleaned.pop("email_confirm", None)
+        data[self.key] = cleaned
+
+    def form_kwargs(self, data: dict[str, Any]) -> dict[str, Any]:
+        initial = dict(data.get(self.key, {}))
+        if initial.get("email"):
+            initial["email_confirm"] = initial["email"]
+        return {"initial": initial}
+
+
+class CredentialsStep(Step):
+    key = "credentials"
+    title = "User ID and password"
+    intro = "Choose the user ID and password you will sign in with."
+    form_class = CredentialsForm
+
+    def form_kwargs(self, data: dict[str, Any]) -> dict[str, Any]:
+        saved = data.get(self.key, {})
+        return {
+            "initial": {
+                "user_id": saved.get("user_id", ""),
+                "challenge_question": saved.get("challenge_question", ""),
+            },
+            "profile": data.get("profile", {}),
+        }
+
+    def save(self, form: forms.Form, data: dict[str, Any]) -> None:
+        cleaned = form.cleaned_data
+        data[self.key] = {
+            "user_id": cleaned["user_id"],
+            "password_hash": make_password(cleaned["password1"]),
+            "challenge_question": cleaned["challenge_question"],
+            "challenge_answer_hash": services.challenge_answer_hash(
+                cleaned["challenge_answer"]
+            ),
+        }
+
+
+def steps() -> list[Step]:
+    return [import_string(path)() for path in settings.REGISTRATION_STEPS]
+
+
+def get_data(request: HttpRequest) -> dict[str, Any]:
+    return dict(request.session.get(SESSION_KEY, {}))
+
+
+def set_data(request: HttpRequest, data: dict[str, Any]) -> None:
+    request.session[SESSION_KEY] = data
+
+
+def first_incomplete(data: dict[str, Any]) -> Step | None:
+    return next((step for step in steps() if not step.is_complete(data)), None)
+
+
+def finish(request: HttpRequest, data: dict[str, Any]) -> User:
+    """Create the account from every step's data, then forget the data."""
+    user = services.user_register(
+        profile=data["profile"], credentials=data["credentials"], request=request
+    )
+    request.session.pop(SESSION_KEY, None)
+    return user

@@ -1,0 +1,145 @@
+"""Registration and account recovery pages."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.contrib import messages
+from django.core.exceptions import ValidationError
+from django.http import Http404, HttpRequest, HttpResponse
+from django.http.response import HttpResponseBase
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.views import View
+from django.views.generic import FormView, TemplateView
+
+from harp import registration, services
+from harp.forms import ForgotUserIdForm, ResendConfirmationForm
+
+
+class RegisterStartView(View):
+    """/register/: on to the first step not yet done."""
+
+    def get(self, request: HttpRequest) -> HttpResponse:
+        if request.user.is_authenticated:
+            messages.info(request, "You already have an account and are signed in.")
+            return redirect("harp:profile")
+        step = registration.first_incomplete(registration.get_data(request))
+        first = step or registration.steps()[0]
+        return redirect("harp:register-step", key=first.key)
+
+
+class RegisterStepView(View):
+    """One registration step. Later steps wait until earlier ones are done."""
+
+    def dispatch(
+        self, request: HttpRequest, *args: Any, **kwargs: Any
+    ) -> HttpResponseBase:
+        if request.user.is_authenticated:
+            return redirect("harp:profile")
+        self.steps = registration.steps()
+        keys = [step.key for step in self.steps]
+        if kwargs["key"] not in keys:
+            raise Http404("No such registration step.")
+        self.index = keys.index(kwargs["key"])
+        self.step = self.steps[self.index]
+        self.data = registration.get_data(request)
+        pending = registration.first_incomplete(self.data)
+        if pending is not None and keys.index(pending.key) < self.index:
+            return redirect("harp:register-step", key=pending.key)
+        return super().dispatch(request, *args, **kwargs)
+
+    def render_step(self, form: Any) -> HttpResponse:
+        return render(
+            self.request,
+            self.step.template_name,
+            {
+                "form": form,
+                "step": self.step,
+                "steps": self.steps,
+                "index": self.index,
+                "previous": self.steps[self.index - 1] if self.index else None,
+                "is_last": self.index == len(self.steps) - 1,
+            },
+        )
+
+    def get(self, request: HttpRequest, key: str) -> HttpResponse:
+        return self.render_step(
+            self.step.form_class(**self.step.form_kwargs(self.data))
+        )
+
+    def post(self, request: HttpRequest, key: str) -> HttpResponse:
+        form = self.step.form_class(
+            data=request.POST, **self.step.form_kwargs(self.data)
+        )
+        if not form.is_valid():
+            return self.render_step(form)
+        self.step.save(form, self.data)
+        registration.set_data(request, self.data)
+        pending = registration.first_incomplete(self.data)
+        if pending is not None:
+            return redirect("harp:register-step", key=pending.key)
+        try:
+            user = registration.finish(request, self.data)
+        except ValidationError as error:
+            # Someone took the user ID or email address since the step was checked.
+            for field, problems in error.message_dict.items():
+                if field in form.fields:
+                    form.add_error(field if field != "username" else None, problems)
+                else:
+                    form.add_error(None, problems)
+            return self.render_step(form)
+        request.session["harp_registered_email"] = user.email
+        return redirect("harp:register-done")
+
+
+class RegisterDoneView(TemplateView):
+    template_name = "harp/register_done.html"
+
+    def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
+        context = super().get_context_data(**kwargs)
+        context["email"] = self.request.session.get("harp_registered_email", "")
+        return context
+
+
+class ForgotUserIdView(FormView):
+    template_name = "harp/simple_form.html"
+    form_class = ForgotUserIdForm
+    page_title = "Forgot user ID"
+    page_intro = (
+        "Enter the email address on your account and we'll email you your user ID."
+    )
+    submit_label = "Email my user ID"
+
+    def form_valid(self, form: ForgotUserIdForm) -> HttpResponse:
+        services.user_id_reminder_send(
+            email=form.cleaned_data["email"], request=self.request
+        )
+        messages.success(
+            self.request,
+            "If an account uses that email address, we have emailed its user ID there. "
+            "It can take a few minutes to arrive.",
+        )
+        return redirect(reverse("account_login"))
+
+
+class ResendConfirmationView(FormView):
+    template_name = "harp/simple_form.html"
+    form_class = ResendConfirmationForm
+    page_title = "Resend the confirmation link"
+    page_intro = (
+        "An account can be used only after its email address is confirmed. Enter "
+        "the address you registered with and we'll send a new link."
+    )
+    submit_label = "Send a new link"
+
+    def form_valid(self, form: ResendConfirmationForm) -> HttpResponse:
+        services.email_confirmation_resend(
+            email=form.cleaned_data["email"], request=self.request
+        )
+        messages.success(
+            self.request,
+            "If an unconfirmed account uses that email address, we have sent a new "
+            "confirmation link to it. Open the link within 3 days.",
+        )
+        return redirect(reverse("account_login"))
