@@ -194,44 +194,74 @@ def _healthz(port: int) -> int | None:
         return None
 
 
-def _sign_up(base: str, username: str, email: str) -> int:
-    """Sign up as a browser would: fetch the form, then post it with its CSRF token.
+class _Browser:
+    """Just enough of a browser for the registration steps: cookies and CSRF.
 
     Production cookies are Secure, which urllib's cookie jar will not send over
-    plain HTTP, so the cookie goes back by hand.
+    plain HTTP, so they are kept here by hand.
     """
-    with urllib.request.urlopen(f"{base}/accounts/signup/", timeout=10) as response:  # noqa: S310
-        page = response.read().decode()
-        cookie = "; ".join(
-            header.split(";", 1)[0] for header in response.headers.get_all("Set-Cookie")
-        )
-    token = re.search(r'name="csrfmiddlewaretoken" value="([^"]+)"', page).group(1)
-    data = urllib.parse.urlencode(
-        {
-            "csrfmiddlewaretoken": token,
-            "username": username,
-            "email": email,
-            "password1": "a long enough passphrase",
-            "password2": "a long enough passphrase",
+
+    def __init__(self, base: str) -> None:
+        self.base = base
+        self.cookies: dict[str, str] = {}
+
+        class NoRedirect(urllib.request.HTTPRedirectHandler):
+            def redirect_request(self, *args, **kwargs):
+                return None
+
+        self.opener = urllib.request.build_opener(NoRedirect)
+
+    def _open(self, path: str, data: dict[str, str] | None = None):
+        headers = {
+            "Cookie": "; ".join(f"{k}={v}" for k, v in self.cookies.items()),
+            "Referer": f"{self.base}{path}",
         }
-    ).encode()
-    request = urllib.request.Request(  # noqa: S310
-        f"{base}/accounts/signup/",
-        data=data,
-        headers={"Cookie": cookie, "Referer": f"{base}/accounts/signup/"},
+        body = urllib.parse.urlencode(data).encode() if data is not None else None
+        request = urllib.request.Request(  # noqa: S310
+            f"{self.base}{path}", data=body, headers=headers
+        )
+        try:
+            response = self.opener.open(request, timeout=10)
+        except urllib.error.HTTPError as error:
+            response = error
+        for header in response.headers.get_all("Set-Cookie") or []:
+            name, _, value = header.split(";", 1)[0].partition("=")
+            self.cookies[name] = value
+        return response.status, response.read().decode(errors="replace")
+
+    def submit(self, path: str, fields: dict[str, str]) -> int:
+        _, page = self._open(path)
+        token = re.search(r'name="csrfmiddlewaretoken" value="([^"]+)"', page)
+        status, _ = self._open(path, {"csrfmiddlewaretoken": token.group(1), **fields})
+        return status
+
+
+def _register(base: str, user_id: str, email: str) -> int:
+    """Register through gunicorn as a person would, step by step."""
+    browser = _Browser(base)
+    profile = {
+        "first_name": "Proc",
+        "last_name": "Tester",
+        "date_of_birth": "1980-04-28",
+        "email": email,
+        "email_confirm": email,
+        "phone": "410-555-0142",
+        "address_line1": "7500 Security Blvd",
+        "city": "Baltimore",
+        "state": "MD",
+        "zip_code": "21244",
+    }
+    assert browser.submit("/register/profile/", profile) == 302
+    return browser.submit(
+        "/register/credentials/",
+        {
+            "user_id": user_id,
+            "password1": "violet kettle marches north",
+            "password2": "violet kettle marches north",
+            "challenge_question": "first_pet",
+            "challenge_answer": "Biscuit",
+        },
     )
-
-    class NoRedirect(urllib.request.HTTPRedirectHandler):
-        def redirect_request(self, *args, **kwargs):
-            return None
-
-    try:
-        with urllib.request.build_opener(NoRedirect).open(
-            request, timeout=10
-        ) as response:
-            return response.status
-    except urllib.error.HTTPError as error:
-        return error.code
 
 
 def _emails_to(mail_dir: Path, address: str) -> int:
@@ -248,7 +278,7 @@ def test_health_check_through_gunicorn(portal):
 
 
 def test_worker_sends_the_sign_up_email_once(portal):
-    assert _sign_up(portal["web"], "procuser1", "proc1@example.org") == 302
+    assert _register(portal["web"], "procuser1", "proc1@example.org") == 302
     _wait_for(
         lambda: _emails_to(portal["mail_dir"], "proc1@example.org") >= 1,
         "the worker to send the confirmation email",
@@ -259,7 +289,7 @@ def test_worker_sends_the_sign_up_email_once(portal):
 
 def test_email_written_while_the_broker_is_down_is_sent_once_by_beat(portal):
     assert (
-        _sign_up(portal["web_without_broker"], "procuser2", "proc2@example.org") == 302
+        _register(portal["web_without_broker"], "procuser2", "proc2@example.org") == 302
     )
     _wait_for(
         lambda: _emails_to(portal["mail_dir"], "proc2@example.org") >= 1,
