@@ -1,4 +1,4 @@
-"""A person's whole way in, in real Chromium: register, confirm, two factors, recover."""
+"""A whole way in, in real Chromium: register, confirm, two factors, recover."""
 
 from __future__ import annotations
 
