@@ -175,6 +175,13 @@ LOCKOUT_DURATION = env.int("LOCKOUT_DURATION", default=30 * 60)
 # Second factors (django-otp). SMS_GATEWAY sends text and voice codes.
 SMS_GATEWAY = env("SMS_GATEWAY", default="harp.gateways.ConsoleGateway")
 OTP_TOTP_ISSUER = PORTAL_NAME
+# harp.lockout counts wrong codes across all of a user's devices and locks after
+# LOCKOUT_FAILURES; django-otp's per-device doubling delay on top of it would only
+# refuse right codes with a misleading message.
+OTP_TOTP_THROTTLE_FACTOR = 0
+OTP_EMAIL_THROTTLE_FACTOR = 0
+OTP_PHONE_THROTTLE_FACTOR = 0
+OTP_BACKUP_CODE_THROTTLE_FACTOR = 0
 OTP_EMAIL_SUBJECT = f"[{PORTAL_NAME}] Your sign-in code"
 OTP_EMAIL_BODY_TEMPLATE_PATH = "harp/email/otp_code.txt"
 OTP_EMAIL_TOKEN_VALIDITY = 600

@@ -1,6 +1,7 @@
 import factory
 
 from harp.models import SystemComponent, User
+from harp.services import challenge_answer_hash
 
 
 class UserFactory(factory.django.DjangoModelFactory):
@@ -12,6 +13,10 @@ class UserFactory(factory.django.DjangoModelFactory):
     username = factory.Sequence(lambda n: f"user{n:04d}")
     email = factory.LazyAttribute(lambda user: f"{user.username}@example.org")
     first_name = "Pat"
+    challenge_question = User.ChallengeQuestion.FIRST_PET
+    challenge_answer_hash = factory.LazyFunction(
+        lambda: challenge_answer_hash("Biscuit")
+    )
     last_name = factory.Sequence(lambda n: f"Tester{n}")
     password = factory.PostGenerationMethodCall("set_password", "correct horse battery")
 
@@ -19,6 +24,18 @@ class UserFactory(factory.django.DjangoModelFactory):
     def _save_password(self, create, extracted, **kwargs):
         if create:
             self.save(update_fields=["password"])
+
+    @factory.post_generation
+    def email_verified(self, create, extracted, **kwargs):
+        """A confirmed address, as after the confirmation link; False leaves it not."""
+        if create and self.email:
+            from allauth.account.models import EmailAddress
+
+            EmailAddress.objects.get_or_create(
+                user=self,
+                email=self.email,
+                defaults={"primary": True, "verified": extracted is not False},
+            )
 
 
 class SystemComponentFactory(factory.django.DjangoModelFactory):

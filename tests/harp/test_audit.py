@@ -104,11 +104,7 @@ def test_admin_refuses_to_add_change_or_delete_audit_events(admin_client, event)
 
 
 def _verified_user(username: str = "signer"):
-    user = UserFactory(username=username)
-    EmailAddress.objects.create(
-        user=user, email=user.email, verified=True, primary=True
-    )
-    return user
+    return UserFactory(username=username)
 
 
 def test_sign_in_is_audited_with_address_and_browser(client):
@@ -147,10 +143,8 @@ def test_sign_out_is_audited(client):
 def test_email_confirmation_is_audited(client, django_capture_on_commit_callbacks):
     from allauth.account.models import EmailConfirmationHMAC
 
-    user = UserFactory(username="confirmer")
-    address = EmailAddress.objects.create(
-        user=user, email=user.email, verified=False, primary=True
-    )
+    user = UserFactory(username="confirmer", email_verified=False)
+    address = EmailAddress.objects.get(user=user)
     key = EmailConfirmationHMAC(address).key
     client.post(reverse("account_confirm_email", args=[key]))
 
