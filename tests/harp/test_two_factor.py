@@ -275,7 +275,7 @@ def test_the_last_everyday_device_cannot_be_removed(client, app_user, rf):
 
 
 def test_a_device_can_be_renamed_and_removed_when_another_remains(client, app_user):
-    user, device = app_user
+    user, _ = app_user
     second = EmailDevice.objects.create(user=user, name="Email", email=user.email)
     sign_in_verified(client, user)
     client.post(
