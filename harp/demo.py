@@ -7,10 +7,14 @@ knowing about it. Loaders run in registration order and must be idempotent.
 
 from __future__ import annotations
 
+import base64
 from collections.abc import Callable
 
-from django.contrib.auth import get_user_model
+from allauth.account.models import EmailAddress
+from django.contrib.auth.models import Group, Permission
 from django.db import transaction
+from django.utils import timezone
+from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from harp.models import SystemComponent, User
 
@@ -30,38 +34,115 @@ def loaders() -> list[DemoLoader]:
     return list(_loaders)
 
 
-def demo_user(
-    *, username: str, email: str, first_name: str, last_name: str, **extra: object
-) -> User:
-    """Create or reset a demo account with the shared demo password."""
-    user_model = get_user_model()
-    user, _ = user_model.objects.update_or_create(
+# Each demo account's authenticator-app key (base32), so that anyone can add it to
+# an app, or run `manage.py demo_code <user ID>`, and sign in at once.
+DEMO_ACCOUNTS: list[dict[str, object]] = [
+    {
+        "username": "admin",
+        "first_name": "Ada",
+        "last_name": "Admin",
+        "totp": "JBSWY3DPEHPK3PXPADMINAAAAAAAAAAA",
+        "is_staff": True,
+        "is_superuser": True,
+        "about": "admin: Django admin, everything",
+    },
+    {
+        "username": "helpdesk",
+        "first_name": "Hal",
+        "last_name": "Desk",
+        "totp": "JBSWY3DPEHPK3PXPHELPDESKAAAAAAAA",
+        "is_staff": True,
+        "groups": ["Help desk"],
+        "about": "help desk: unlocks accounts in the admin",
+    },
+    {
+        "username": "cmsapprover",
+        "first_name": "Carmen",
+        "last_name": "Approver",
+        "totp": "JBSWY3DPEHPK3PXPCMSAPPROVERAAAAA",
+        "groups": ["CMS approvers"],
+        "about": "CMS approver",
+    },
+    {
+        "username": "secofficial",
+        "first_name": "Sam",
+        "last_name": "Official",
+        "totp": "JBSWY3DPEHPK3PXPSECOFFICIALAAAAA",
+        "about": "security official",
+    },
+    {
+        "username": "coordinator",
+        "first_name": "Cora",
+        "last_name": "Coordinator",
+        "totp": "JBSWY3DPEHPK3PXPCOORDINATORAAAAA",
+        "about": "training coordinator",
+    },
+    {
+        "username": "learner",
+        "first_name": "Lee",
+        "last_name": "Learner",
+        "totp": "JBSWY3DPEHPK3PXPLEARNERAAAAAAAAA",
+        "kind": User.Kind.LEARNER,
+        "two_factor_required": False,
+        "about": "learner",
+    },
+]
+
+
+def _help_desk_group() -> Group:
+    group, _ = Group.objects.get_or_create(name="Help desk")
+    group.permissions.add(
+        *Permission.objects.filter(
+            content_type__app_label="harp",
+            codename__in=["unlock_user", "view_user", "change_user", "view_auditevent"],
+        )
+    )
+    return group
+
+
+def demo_user(*, username: str, totp: str, **fields: object) -> User:
+    """Create or reset a demo account: confirmed email, proofed, known TOTP key."""
+    groups = fields.pop("groups", [])
+    fields.pop("about", None)
+    user, _ = User.objects.update_or_create(
         username=username,
         defaults={
-            "email": email,
-            "first_name": first_name,
-            "last_name": last_name,
+            "email": f"{username}@example.org",
             "is_active": True,
-            **extra,
+            "state": "MD",
+            "identity_proofed_at": timezone.now(),
+            **fields,
         },
     )
     user.set_password(DEMO_PASSWORD)
     user.save(update_fields=["password"])
+    EmailAddress.objects.update_or_create(
+        user=user,
+        email=user.email,
+        defaults={"verified": True, "primary": True},
+    )
+    key = base64.b32decode(totp).hex()
+    TOTPDevice.objects.update_or_create(
+        user=user,
+        name="Demo authenticator app",
+        defaults={"key": key, "confirmed": True, "last_t": -1},
+    )
+    for name in groups:  # type: ignore[attr-defined]
+        group = (
+            _help_desk_group()
+            if name == "Help desk"
+            else Group.objects.get_or_create(name=name)[0]
+        )
+        user.groups.add(group)
     return user
 
 
 @register
 @transaction.atomic
 def load_harp(say: Callable[[str], None]) -> None:
-    demo_user(
-        username="admin",
-        email="admin@example.org",
-        first_name="Ada",
-        last_name="Admin",
-        is_staff=True,
-        is_superuser=True,
-    )
-    say("admin: superuser 'admin'")
+    for account in DEMO_ACCOUNTS:
+        demo_user(**dict(account))  # type: ignore[arg-type]
+        say(f"{account['username']:<12} {account['about']}; key {account['totp']}")
     for position, name in enumerate(["HARP", "QSEP", "iQIES", "MFT"], start=1):
         SystemComponent.objects.get_or_create(
             name=name, defaults={"position": position}

@@ -6,10 +6,12 @@ import json
 import os
 import subprocess
 import sys
+from io import StringIO
 from pathlib import Path
 
 import pytest
 from django.core.management import CommandError, call_command
+from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from config import settings as settings_module
 from harp.models import SystemComponent, User
@@ -130,3 +132,31 @@ def test_demo_data_is_idempotent_and_gives_a_working_admin(settings, capsys):
     assert admin.check_password("demo-password-2026")
     assert SystemComponent.objects.filter(name="HARP").count() == 1
     assert "admin" in capsys.readouterr().out
+    for username in (
+        "helpdesk",
+        "cmsapprover",
+        "secofficial",
+        "coordinator",
+        "learner",
+    ):
+        assert User.objects.filter(username=username).count() == 1
+    assert User.objects.get(username="helpdesk").has_perm("harp.unlock_user")
+
+
+@pytest.mark.django_db
+def test_demo_accounts_sign_in_with_their_published_key(client, settings):
+    settings.DEBUG = True
+    call_command("demo_data")
+    response = client.post(
+        "/login/", {"login": "helpdesk", "password": "demo-password-2026"}
+    )
+    assert response.url == "/login/verify/"
+    out = StringIO()
+    call_command("demo_code", "helpdesk", stdout=out)
+    device = TOTPDevice.objects.get(user__username="helpdesk")
+    response = client.post(
+        "/login/verify/",
+        {"device": device.persistent_id, "action": "verify", "token": out.getvalue()},
+    )
+    assert response.url == "/profile/"
+    assert client.get("/admin/").status_code == 200
