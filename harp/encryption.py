@@ -39,10 +39,6 @@ def decrypt(value: str) -> str:
         ) from exc
 
 
-def rotate(value: str) -> str:
-    return fernet().rotate(value.encode("ascii")).decode("ascii")
-
-
 class EncryptedCharField(models.TextField):
     """Text stored as a Fernet token; read back as plain text. Cannot be searched."""
 
