@@ -56,5 +56,16 @@ class AccountAdapter(DefaultAccountAdapter):
             typed_user_id=str(credentials.get("username") or ""), request=request
         )
 
+    def send_password_reset_mail(
+        self, user: Any, email: str, context: dict[str, Any]
+    ) -> None:
+        services.audit_event_record(
+            action=AuditAction.PASSWORD_RESET_REQUESTED,
+            actor=user,
+            target=user,
+            request=self.request,
+        )
+        super().send_password_reset_mail(user, email, context)
+
     def get_login_redirect_url(self, request: HttpRequest) -> str:
         return settings.LOGIN_REDIRECT_URL
