@@ -79,23 +79,17 @@ def user_register(
     return user
 
 
-def user_sign_in_failed(*, typed_user_id: str, request: HttpRequest | None) -> bool:
-    """Count a failed sign-in for what was typed; lock it after too many.
-
-    The count is kept for the typed user ID whether or not an account has it, so a
-    made-up user ID locks exactly as a real one does. Returns whether it locked.
-    """
-    if not password_lockout.register_failure(typed_user_id):
-        return False
-    user = User.objects.filter(username__iexact=typed_user_id).first()
+def _user_lock(
+    *, user: User | None, factor: str, actor_label: str, request: HttpRequest | None
+) -> None:
     minutes = settings.LOCKOUT_DURATION // 60
     audit_event_record(
         action=AuditAction.LOCKOUT,
         actor=user,
-        actor_label=typed_user_id,
+        actor_label=actor_label,
         target=user,
         request=request,
-        details={"factor": "password", "minutes": minutes},
+        details={"factor": factor, "minutes": minutes},
     )
     if user is not None:
         user.locked_until = timezone.now() + datetime.timedelta(
@@ -105,26 +99,27 @@ def user_sign_in_failed(*, typed_user_id: str, request: HttpRequest | None) -> b
         emails.send_lockout_notice(
             to=user.email, user_id=user.username, minutes=minutes
         )
+
+
+def user_sign_in_failed(*, typed_user_id: str, request: HttpRequest | None) -> bool:
+    """Count a failed sign-in for what was typed; lock it after too many.
+
+    The count is kept for the typed user ID whether or not an account has it, so a
+    made-up user ID locks exactly as a real one does. Returns whether it locked.
+    """
+    if not password_lockout.register_failure(typed_user_id):
+        return False
+    user = User.objects.filter(username__iexact=typed_user_id).first()
+    _user_lock(user=user, factor="password", actor_label=typed_user_id, request=request)
     return True
 
 
 def user_second_factor_failed(*, user: User, request: HttpRequest | None) -> bool:
-    """Count a wrong second-factor code; lock the second factor after too many."""
+    """Count a wrong second-factor code; lock sign-in after too many."""
     if not second_factor_lockout.register_failure(str(user.pk)):
         return False
-    user.locked_until = timezone.now() + datetime.timedelta(
-        seconds=settings.LOCKOUT_DURATION
-    )
-    user.save(update_fields=["locked_until"])
-    audit_event_record(
-        action=AuditAction.LOCKOUT,
-        actor=user,
-        target=user,
-        request=request,
-        details={"factor": "second factor", "minutes": settings.LOCKOUT_DURATION // 60},
-    )
-    emails.send_lockout_notice(
-        to=user.email, user_id=user.username, minutes=settings.LOCKOUT_DURATION // 60
+    _user_lock(
+        user=user, factor="second factor", actor_label=user.username, request=request
     )
     return True
 

@@ -102,29 +102,45 @@ class RegisterDoneView(TemplateView):
         return context
 
 
-class ForgotUserIdView(FormView):
+class _SameAnswerFormView(FormView):
+    """A recovery form that answers the same whether or not an account matched.
+
+    Subclasses name the service to call with the address and the message to show,
+    so that the page never tells a stranger which addresses have accounts.
+    """
+
     template_name = "harp/simple_form.html"
+    page_title: str
+    page_intro: str
+    submit_label: str
+    done_message: str
+
+    def act(self, email: str) -> None:
+        raise NotImplementedError
+
+    def form_valid(self, form: Any) -> HttpResponse:
+        self.act(form.cleaned_data["email"])
+        messages.success(self.request, self.done_message)
+        return redirect(reverse("account_login"))
+
+
+class ForgotUserIdView(_SameAnswerFormView):
     form_class = ForgotUserIdForm
     page_title = "Forgot user ID"
     page_intro = (
         "Enter the email address on your account and we'll email you your user ID."
     )
     submit_label = "Email my user ID"
+    done_message = (
+        "If an account uses that email address, we have emailed its user ID there. "
+        "It can take a few minutes to arrive."
+    )
 
-    def form_valid(self, form: ForgotUserIdForm) -> HttpResponse:
-        services.user_id_reminder_send(
-            email=form.cleaned_data["email"], request=self.request
-        )
-        messages.success(
-            self.request,
-            "If an account uses that email address, we have emailed its user ID there. "
-            "It can take a few minutes to arrive.",
-        )
-        return redirect(reverse("account_login"))
+    def act(self, email: str) -> None:
+        services.user_id_reminder_send(email=email, request=self.request)
 
 
-class ResendConfirmationView(FormView):
-    template_name = "harp/simple_form.html"
+class ResendConfirmationView(_SameAnswerFormView):
     form_class = ResendConfirmationForm
     page_title = "Resend the confirmation link"
     page_intro = (
@@ -132,14 +148,10 @@ class ResendConfirmationView(FormView):
         "the address you registered with and we'll send a new link."
     )
     submit_label = "Send a new link"
+    done_message = (
+        "If an unconfirmed account uses that email address, we have sent a new "
+        "confirmation link to it. Open the link within 3 days."
+    )
 
-    def form_valid(self, form: ResendConfirmationForm) -> HttpResponse:
-        services.email_confirmation_resend(
-            email=form.cleaned_data["email"], request=self.request
-        )
-        messages.success(
-            self.request,
-            "If an unconfirmed account uses that email address, we have sent a new "
-            "confirmation link to it. Open the link within 3 days.",
-        )
-        return redirect(reverse("account_login"))
+    def act(self, email: str) -> None:
+        services.email_confirmation_resend(email=email, request=self.request)
