@@ -30,6 +30,14 @@ FIELD_ENCRYPTION_KEY = env(
 )
 if not FIELD_ENCRYPTION_KEY:
     raise ImproperlyConfigured("FIELD_ENCRYPTION_KEY must be set when DJANGO_DEBUG=0.")
+# Keys the SSN fingerprint that finds a second account for the same person. Changing
+# it makes every stored fingerprint unmatchable, so it is kept apart from SECRET_KEY.
+SSN_FINGERPRINT_KEY = env(
+    "SSN_FINGERPRINT_KEY",
+    default="development-only-ssn-fingerprint-key" if DEBUG else "",
+)
+if not SSN_FINGERPRINT_KEY:
+    raise ImproperlyConfigured("SSN_FINGERPRINT_KEY must be set when DJANGO_DEBUG=0.")
 
 ALLOWED_HOSTS = env.list(
     "ALLOWED_HOSTS", default=["127.0.0.1", "localhost"] if DEBUG else []
@@ -55,6 +63,7 @@ INSTALLED_APPS = [
     "allauth",
     "allauth.account",
     "harp",
+    "proofing",
 ]
 
 MIDDLEWARE = [
@@ -188,10 +197,21 @@ OTP_EMAIL_TOKEN_VALIDITY = 600
 OTP_PHONE_TOKEN_VALIDITY = 600
 BACKUP_CODE_COUNT = 10
 
+# Identity proofing. The Experian stub is for development and tests only: with
+# DJANGO_DEBUG=0 the portal refuses to start with it unless PROOFING_ALLOW_STUB=1.
+PROOFING_VENDOR = env(
+    "PROOFING_VENDOR", default="proofing.vendors.experian_stub.ExperianStub"
+)
+PROOFING_ALLOW_STUB = env.bool("PROOFING_ALLOW_STUB", default=False)
+PROOFING_MAX_ATTEMPTS = env.int("PROOFING_MAX_ATTEMPTS", default=3)
+PROOFING_ATTEMPT_WINDOW = env.int("PROOFING_ATTEMPT_WINDOW", default=24 * 3600)
+PROOFING_QUESTION_TIMEOUT = env.int("PROOFING_QUESTION_TIMEOUT", default=10 * 60)
+
 # The steps of /register/, in order: each a dotted path to a harp.registration.Step.
 REGISTRATION_STEPS = [
     "harp.registration.ProfileStep",
     "harp.registration.CredentialsStep",
+    "proofing.registration.ProofingStep",
 ]
 
 LANGUAGE_CODE = "en-us"

@@ -18,6 +18,18 @@ from harp.us_states import US_STATES
 MINIMUM_AGE = 18
 
 
+def validate_date_of_birth(born: datetime.date) -> datetime.date:
+    today = timezone.localdate()
+    if born > today or born.year < 1900:
+        raise forms.ValidationError("Enter your real date of birth.")
+    age = today.year - born.year - ((today.month, today.day) < (born.month, born.day))
+    if age < MINIMUM_AGE:
+        raise forms.ValidationError(
+            f"You must be at least {MINIMUM_AGE} to register for an account."
+        )
+    return born
+
+
 class SignInForm(LoginForm):
     """Sign-in by user ID and password; no "remember me" on a shared workstation."""
 
@@ -59,18 +71,7 @@ class ProfileForm(forms.Form):
     zip_code = forms.CharField(label="ZIP code", validators=[zip_validator])
 
     def clean_date_of_birth(self) -> datetime.date:
-        born: datetime.date = self.cleaned_data["date_of_birth"]
-        today = timezone.localdate()
-        if born > today or born.year < 1900:
-            raise forms.ValidationError("Enter your real date of birth.")
-        age = (
-            today.year - born.year - ((today.month, today.day) < (born.month, born.day))
-        )
-        if age < MINIMUM_AGE:
-            raise forms.ValidationError(
-                f"You must be at least {MINIMUM_AGE} to register for an account."
-            )
-        return born
+        return validate_date_of_birth(self.cleaned_data["date_of_birth"])
 
     def clean_email(self) -> str:
         email: str = self.cleaned_data["email"].strip()

@@ -14,7 +14,9 @@ from typing import Any, ClassVar
 from django import forms
 from django.conf import settings
 from django.contrib.auth.hashers import make_password
+from django.db import transaction
 from django.http import HttpRequest
+from django.urls import reverse
 from django.utils.module_loading import import_string
 
 from harp import services
@@ -41,6 +43,15 @@ class Step:
 
     def is_complete(self, data: dict[str, Any]) -> bool:
         return self.key in data
+
+    def url(self) -> str:
+        """Where the step is shown; a step with pages of its own points there."""
+        return reverse("harp:register-step", args=[self.key])
+
+    def after_create(
+        self, user: User, data: dict[str, Any], request: HttpRequest
+    ) -> None:
+        """Called once the account exists, for steps whose results belong to it."""
 
 
 class ProfileStep(Step):
@@ -111,8 +122,11 @@ def first_incomplete(data: dict[str, Any]) -> Step | None:
 
 def finish(request: HttpRequest, data: dict[str, Any]) -> User:
     """Create the account from every step's data, then forget the data."""
-    user = services.user_register(
-        profile=data["profile"], credentials=data["credentials"], request=request
-    )
+    with transaction.atomic():
+        user = services.user_register(
+            profile=data["profile"], credentials=data["credentials"], request=request
+        )
+        for step in steps():
+            step.after_create(user, data, request)
     request.session.pop(SESSION_KEY, None)
     return user

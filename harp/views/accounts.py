@@ -24,9 +24,14 @@ class RegisterStartView(View):
         if request.user.is_authenticated:
             messages.info(request, "You already have an account and are signed in.")
             return redirect("harp:profile")
-        step = registration.first_incomplete(registration.get_data(request))
-        first = step or registration.steps()[0]
-        return redirect("harp:register-step", key=first.key)
+        data = registration.get_data(request)
+        step = registration.first_incomplete(data)
+        if step is not None:
+            return redirect(step.url())
+        if not data:
+            return redirect(registration.steps()[0].url())
+        # Every step is done, the last one on pages of its own: create the account.
+        return _finish(request, data, form=None) or redirect("harp:register")
 
 
 class RegisterStepView(View):
@@ -46,7 +51,7 @@ class RegisterStepView(View):
         self.data = registration.get_data(request)
         pending = registration.first_incomplete(self.data)
         if pending is not None and keys.index(pending.key) < self.index:
-            return redirect("harp:register-step", key=pending.key)
+            return redirect(pending.url())
         return super().dispatch(request, *args, **kwargs)
 
     def render_step(self, form: Any) -> HttpResponse:
@@ -78,19 +83,31 @@ class RegisterStepView(View):
         registration.set_data(request, self.data)
         pending = registration.first_incomplete(self.data)
         if pending is not None:
-            return redirect("harp:register-step", key=pending.key)
-        try:
-            user = registration.finish(request, self.data)
-        except ValidationError as error:
-            # Someone took the user ID or email address since the step was checked.
-            for field, problems in error.message_dict.items():
-                if field in form.fields:
-                    form.add_error(field if field != "username" else None, problems)
-                else:
-                    form.add_error(None, problems)
-            return self.render_step(form)
-        request.session["harp_registered_email"] = user.email
-        return redirect("harp:register-done")
+            return redirect(pending.url())
+        response = _finish(request, self.data, form=form)
+        return response if response is not None else self.render_step(form)
+
+
+def _finish(
+    request: HttpRequest, data: dict[str, Any], form: Any
+) -> HttpResponse | None:
+    """Create the account; if that fails, put the reason on the form (or a message)."""
+    try:
+        user = registration.finish(request, data)
+    except ValidationError as error:
+        # Someone took the user ID or email address since the step was checked.
+        problems = [p for ps in error.message_dict.values() for p in ps]
+        if form is None:
+            for problem in problems:
+                messages.error(request, problem)
+            data.pop("credentials", None)
+            registration.set_data(request, data)
+            return redirect("harp:register")
+        for problem in problems:
+            form.add_error(None, problem)
+        return None
+    request.session["harp_registered_email"] = user.email
+    return redirect("harp:register-done")
 
 
 class RegisterDoneView(TemplateView):

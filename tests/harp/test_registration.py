@@ -12,6 +12,7 @@ from harp.audit import AuditAction
 from harp.models import AuditEvent, OutboxMessage, User, UserIdChangedError
 from harp.services import challenge_answer_matches
 from tests.harp.factories import UserFactory, sign_in_verified
+from tests.proofing.helpers import pass_remote_proofing
 
 pytestmark = pytest.mark.django_db
 
@@ -62,8 +63,10 @@ def test_registration_creates_the_account_and_emails_a_confirmation_link(
     client, django_capture_on_commit_callbacks
 ):
     assert _profile(client).status_code == 302
+    assert _credentials(client).url == reverse("proofing:start")
+    pass_remote_proofing(client)
     with django_capture_on_commit_callbacks(execute=True):
-        response = _credentials(client)
+        response = client.get(reverse("harp:register"))
     assert response.url == reverse("harp:register-done")
 
     user = User.objects.get(username="rparks1981")
@@ -76,7 +79,7 @@ def test_registration_creates_the_account_and_emails_a_confirmation_link(
     )
     assert user.kind == User.Kind.HARP
     assert user.two_factor_required
-    assert not user.is_identity_proofed
+    assert user.is_identity_proofed
     assert user.check_password("violet kettle marches north")
     assert challenge_answer_matches(user=user, answer="  biscuit ")
     assert "Biscuit" not in user.challenge_answer_hash
@@ -206,24 +209,16 @@ def test_a_later_step_waits_for_the_earlier_one(client):
 
 def test_user_id_taken_between_the_check_and_the_creation_gets_a_message(client):
     _profile(client)
-    # Another person takes the user ID after this form was checked but before the
-    # account is created; the unique constraint answers, and the page says so.
-    from harp.forms import CredentialsForm
-
-    original = CredentialsForm.clean_user_id
-
-    def racing_check(self):
-        value = original(self)
-        UserFactory(username="RPARKS1981", email="other@example.org")
-        return value
-
-    CredentialsForm.clean_user_id = racing_check
-    try:
-        response = _credentials(client)
-    finally:
-        CredentialsForm.clean_user_id = original
-    assert response.status_code == 200
-    assert "taken" in _errors(response)
+    _credentials(client)
+    # Another person takes the user ID while this one answers the proofing
+    # questions; creating the account fails cleanly and asks for another user ID.
+    UserFactory(username="RPARKS1981", email="other@example.org")
+    pass_remote_proofing(client)
+    response = client.get(reverse("harp:register"), follow=True)
+    assert "That user ID is taken" in response.content.decode()
+    assert response.request["PATH_INFO"] == reverse(
+        "harp:register-step", args=["credentials"]
+    )
     assert User.objects.filter(username__iexact="rparks1981").count() == 1
 
 

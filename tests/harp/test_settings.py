@@ -22,6 +22,8 @@ PRODUCTION_ENV = {
     "DJANGO_DEBUG": "0",
     "SECRET_KEY": "x7!kq2#Lr9@vB4$wZ1^mN8&tY6*pC3(hJ5)sD0_fG-eU+aQ=oI[]{};:,.<>?/~",
     "FIELD_ENCRYPTION_KEY": "Zv6PSFkIm5Y04aaJJJYjpfxxo4Fv5_SCTVRim6KKicY=",
+    "SSN_FINGERPRINT_KEY": "fingerprint-key-for-the-settings-test-only",
+    "PROOFING_VENDOR": "proofing.vendors.base.ProofingVendor",
     "ALLOWED_HOSTS": "hub.example.org",
     "DATABASE_URL": "postgres://hub:hub@127.0.0.1:5432/hub",
     "CELERY_BROKER_URL": "redis://127.0.0.1:6379/0",
@@ -99,6 +101,18 @@ def test_production_form_passes_check_deploy():
     result = _manage("check", "--deploy", "--fail-level", "DEBUG", env=PRODUCTION_ENV)
     assert result.returncode == 0, result.stdout + result.stderr
     assert "System check identified no issues (0 silenced)." in result.stdout
+
+
+def test_production_form_refuses_to_start_with_the_stub_vendor():
+    env = {
+        **PRODUCTION_ENV,
+        "PROOFING_VENDOR": "proofing.vendors.experian_stub.ExperianStub",
+    }
+    result = _manage("check", env=env)
+    assert result.returncode != 0
+    assert "PROOFING_ALLOW_STUB=1" in result.stderr
+    allowed = _manage("check", env={**env, "PROOFING_ALLOW_STUB": "1"})
+    assert allowed.returncode == 0, allowed.stderr
 
 
 def test_production_form_refuses_to_start_without_a_secret_key():

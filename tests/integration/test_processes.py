@@ -26,6 +26,7 @@ from pathlib import Path
 import pytest
 
 from tests.conftest import broker_url_or_skip
+from tests.proofing.helpers import stub_answers
 
 ROOT = Path(__file__).resolve().parents[2]
 BIN = Path(sys.executable).parent
@@ -88,6 +89,8 @@ def portal(tmp_path_factory, database_url) -> Iterator[dict[str, object]]:
         **base_env,
         "DJANGO_DEBUG": "0",
         "SECRET_KEY": secrets.token_urlsafe(64),
+        "SSN_FINGERPRINT_KEY": secrets.token_urlsafe(32),
+        "PROOFING_ALLOW_STUB": "1",
         "FIELD_ENCRYPTION_KEY": "Zv6PSFkIm5Y04aaJJJYjpfxxo4Fv5_SCTVRim6KKicY=",
         "ALLOWED_HOSTS": "127.0.0.1,localhost",
         "DJANGO_SECURE_SSL_REDIRECT": "0",
@@ -236,7 +239,7 @@ class _Browser:
         return status
 
 
-def _register(base: str, user_id: str, email: str) -> int:
+def _register(base: str, user_id: str, email: str, ssn: str) -> int:
     """Register through gunicorn as a person would, step by step."""
     browser = _Browser(base)
     profile = {
@@ -252,16 +255,32 @@ def _register(base: str, user_id: str, email: str) -> int:
         "zip_code": "21244",
     }
     assert browser.submit("/register/profile/", profile) == 302
-    return browser.submit(
-        "/register/credentials/",
-        {
-            "user_id": user_id,
-            "password1": "violet kettle marches north",
-            "password2": "violet kettle marches north",
-            "challenge_question": "first_pet",
-            "challenge_answer": "Biscuit",
-        },
+    assert (
+        browser.submit(
+            "/register/credentials/",
+            {
+                "user_id": user_id,
+                "password1": "violet kettle marches north",
+                "password2": "violet kettle marches north",
+                "challenge_question": "first_pet",
+                "challenge_answer": "Biscuit",
+            },
+        )
+        == 302
     )
+    fields = ("first_name", "last_name", "date_of_birth", "phone", "address_line1")
+    identity = {key: profile[key] for key in (*fields, "city", "state", "zip_code")}
+    assert browser.submit("/proofing/", {**identity, "ssn": ssn}) == 302
+    _, page = browser._open("/proofing/questions/")
+    answers = stub_answers(
+        ssn=ssn,
+        date_of_birth=profile["date_of_birth"],
+        last_name=profile["last_name"],
+        ids=sorted(set(re.findall(r'type="radio" name="([^"]+)"', page))),
+    )
+    assert browser.submit("/proofing/questions/", answers) == 302
+    status, _ = browser._open("/register/")
+    return status
 
 
 def _emails_to(mail_dir: Path, address: str) -> int:
@@ -278,7 +297,9 @@ def test_health_check_through_gunicorn(portal):
 
 
 def test_worker_sends_the_sign_up_email_once(portal):
-    assert _register(portal["web"], "procuser1", "proc1@example.org") == 302
+    assert (
+        _register(portal["web"], "procuser1", "proc1@example.org", "666-20-0001") == 302
+    )
     _wait_for(
         lambda: _emails_to(portal["mail_dir"], "proc1@example.org") >= 1,
         "the worker to send the confirmation email",
@@ -289,7 +310,13 @@ def test_worker_sends_the_sign_up_email_once(portal):
 
 def test_email_written_while_the_broker_is_down_is_sent_once_by_beat(portal):
     assert (
-        _register(portal["web_without_broker"], "procuser2", "proc2@example.org") == 302
+        _register(
+            portal["web_without_broker"],
+            "procuser2",
+            "proc2@example.org",
+            "666-20-0002",
+        )
+        == 302
     )
     _wait_for(
         lambda: _emails_to(portal["mail_dir"], "proc2@example.org") >= 1,

@@ -1,0 +1,12 @@
+"""Audit actions recorded by identity proofing."""
+
+
+class ProofingAction:
+    REMOTE_STARTED = "proofing.remote_started"
+    REMOTE_PASSED = "proofing.remote_passed"
+    REMOTE_FAILED = "proofing.remote_failed"
+    REMOTE_LOCKED = "proofing.remote_locked"
+    REFERENCE_PASSED = "proofing.reference_passed"
+    REFERENCE_FAILED = "proofing.reference_failed"
+    DUPLICATE_IDENTITY = "proofing.duplicate_identity"
+    IDENTITY_PROOFED = "proofing.identity_proofed"
