@@ -1,0 +1,282 @@
+from __future__ import annotations
+
+import datetime
+import io
+import logging
+
+import pytest
+from django.core.management import call_command
+from django.db import connection
+from django.urls import reverse
+from django.utils import timezone
+
+from harp.models import AuditEvent
+from proofing.audit import ProofingAction
+from proofing.models import ProofingRecord, RemoteProofingAttempt
+from proofing.vendors.base import Identity
+from proofing.vendors.experian_stub import ExperianStub
+from tests.harp.factories import UserFactory, sign_in_verified
+from tests.proofing.helpers import (
+    FRAUD_SSN,
+    IDENTITY,
+    NO_QUESTIONS_SSN,
+    PASSING_SSN,
+    PHONE_REFERENCE_SSN,
+    latest_attempt,
+    pass_remote_proofing,
+    right_answers,
+    start,
+    stub_answers,
+    wrong_answers,
+)
+
+pytestmark = pytest.mark.django_db
+Status = RemoteProofingAttempt.Status
+
+
+@pytest.fixture
+def person(client):
+    user = UserFactory(username="proofme01", last_name="Parks")
+    sign_in_verified(client, user)
+    return user
+
+
+def test_the_passing_persona_proves_a_signed_in_user(client, person):
+    pass_remote_proofing(client)
+    person.refresh_from_db()
+    assert person.is_identity_proofed
+    record = ProofingRecord.objects.get(user=person)
+    assert record.method == ProofingRecord.Method.REMOTE
+    assert record.ssn_last4 == "0001"
+    assert AuditEvent.objects.filter(action=ProofingAction.IDENTITY_PROOFED).exists()
+    page = client.get(reverse("harp:profile")).content.decode()
+    assert "Proofed on" in page
+    assert b"already proofed" in client.get(reverse("proofing:start")).content
+
+
+def test_the_identity_form_is_filled_from_the_profile_except_the_ssn(client, person):
+    page = client.get(reverse("proofing:start")).content.decode()
+    assert 'value="Parks"' in page
+    assert 'name="ssn"' in page and 'name="ssn" value' not in page
+
+
+def test_wrong_answers_fail_and_offer_the_other_paths(client, person):
+    start(client)
+    client.post(reverse("proofing:questions"), wrong_answers(latest_attempt()))
+    assert latest_attempt().status == Status.FAILED
+    page = client.get(reverse("proofing:result")).content.decode()
+    assert "Try again" in page
+    assert reverse("proofing:reference") in page
+    assert "manual proofing" in page
+    person.refresh_from_db()
+    assert not person.is_identity_proofed
+
+
+def test_a_retry_never_repeats_a_failed_question(client, person):
+    start(client)
+    first = latest_attempt()
+    client.post(reverse("proofing:questions"), wrong_answers(first))
+    start(client)
+    second = latest_attempt()
+    assert second.pk != first.pk
+    assert not set(first.failed_question_ids) & {q["id"] for q in second.questions}
+
+
+def test_the_no_questions_persona_gets_no_questions(client, person):
+    response = start(client, ssn=NO_QUESTIONS_SSN)
+    assert response.url == reverse("proofing:result")
+    assert latest_attempt().status == Status.NO_QUESTIONS
+    page = client.get(reverse("proofing:result")).content.decode()
+    assert "could not find enough history" in page
+
+
+def test_the_fraud_persona_is_refused(client, person):
+    start(client, ssn=FRAUD_SSN)
+    assert latest_attempt().status == Status.FRAUD
+    assert (
+        "could not verify this identity online"
+        in client.get(reverse("proofing:result")).content.decode()
+    )
+    person.refresh_from_db()
+    assert not person.is_identity_proofed
+
+
+def test_the_phone_reference_persona_proves_with_the_reference_number(client, person):
+    start(client, ssn=PHONE_REFERENCE_SSN)
+    client.post(reverse("proofing:questions"), wrong_answers(latest_attempt()))
+    wrong = client.post(
+        reverse("proofing:reference"), {"reference_number": "1111-1111"}
+    )
+    assert "was not accepted" in wrong.content.decode()
+    response = client.post(
+        reverse("proofing:reference"), {"reference_number": "4242-0004"}
+    )
+    assert response.url == reverse("harp:profile")
+    assert ProofingRecord.objects.get(user=person).method == "phone_reference"
+
+
+def test_a_reference_number_does_not_prove_another_persona(client, person):
+    start(client)
+    client.post(reverse("proofing:questions"), wrong_answers(latest_attempt()))
+    client.post(reverse("proofing:reference"), {"reference_number": "4242-0004"})
+    person.refresh_from_db()
+    assert not person.is_identity_proofed
+
+
+def test_wrong_reference_numbers_lock_after_the_limit(client, person, settings):
+    start(client, ssn=PHONE_REFERENCE_SSN)
+    client.post(reverse("proofing:questions"), wrong_answers(latest_attempt()))
+    for _ in range(settings.LOCKOUT_FAILURES):
+        client.post(reverse("proofing:reference"), {"reference_number": "0000"})
+    response = client.post(
+        reverse("proofing:reference"), {"reference_number": "4242-0004"}
+    )
+    assert "Too many wrong reference numbers" in response.content.decode()
+    person.refresh_from_db()
+    assert not person.is_identity_proofed
+
+
+@pytest.mark.parametrize("ssn", ["123-45-6789", "665-01-0001", "899-99-9999"])
+def test_ssns_that_could_be_real_are_refused_and_nothing_is_stored(client, person, ssn):
+    response = start(client, ssn=ssn)
+    assert response.status_code == 200
+    assert "accepts only Social Security numbers that were never issued" in (
+        response.content.decode()
+    )
+    assert not RemoteProofingAttempt.objects.exists()
+
+
+@pytest.mark.parametrize("ssn", ["12345", "abc-de-fghi", ""])
+def test_a_malformed_ssn_gets_a_message(client, person, ssn):
+    response = start(client, ssn=ssn)
+    assert response.status_code == 200
+    assert not RemoteProofingAttempt.objects.exists()
+
+
+def test_attempts_are_limited_per_account(client, person, settings):
+    for _ in range(settings.PROOFING_MAX_ATTEMPTS):
+        start(client, ssn="666-30-0001")
+        client.post(
+            reverse("proofing:questions"), {}
+        )  # unanswered: invalid, stays open
+        attempt = latest_attempt()
+        RemoteProofingAttempt.objects.filter(pk=attempt.pk).update(status=Status.FAILED)
+    response = start(client, ssn="666-30-0001")
+    assert "Remote proofing is locked" in response.content.decode()
+    assert RemoteProofingAttempt.objects.count() == settings.PROOFING_MAX_ATTEMPTS
+    assert AuditEvent.objects.filter(action=ProofingAction.REMOTE_LOCKED).exists()
+
+
+def test_attempts_are_limited_per_ssn_across_accounts(client, settings):
+    for n in range(settings.PROOFING_MAX_ATTEMPTS):
+        other = client.__class__()
+        sign_in_verified(other, UserFactory(username=f"sharer{n:03d}"))
+        start(other, ssn="666-40-0001", last_name=f"Name{n}", zip_code=f"2124{n}")
+        RemoteProofingAttempt.objects.filter(pk=latest_attempt().pk).update(
+            status=Status.FAILED
+        )
+    sign_in_verified(client, UserFactory(username="sharer999"))
+    response = start(client, ssn="666-40-0001", last_name="Different", zip_code="99999")
+    assert "Remote proofing is locked" in response.content.decode()
+
+
+def test_attempts_are_limited_per_identity_across_ssns(client, person, settings):
+    for n in range(settings.PROOFING_MAX_ATTEMPTS):
+        other = client.__class__()
+        sign_in_verified(other, UserFactory(username=f"alias{n:04d}"))
+        start(other, ssn=f"666-50-000{n}")
+        RemoteProofingAttempt.objects.filter(pk=latest_attempt().pk).update(
+            status=Status.FAILED
+        )
+    response = start(client, ssn="666-50-0099")
+    assert "Remote proofing is locked" in response.content.decode()
+
+
+def test_old_attempts_fall_out_of_the_window(client, person, settings):
+    for _ in range(settings.PROOFING_MAX_ATTEMPTS):
+        start(client, ssn="666-60-0001")
+        RemoteProofingAttempt.objects.filter(pk=latest_attempt().pk).update(
+            status=Status.FAILED,
+            started_at=timezone.now() - datetime.timedelta(days=2),
+        )
+    assert start(client, ssn="666-60-0001").url == reverse("proofing:questions")
+
+
+def test_an_idle_question_set_expires_and_counts(client, person):
+    start(client)
+    attempt = latest_attempt()
+    RemoteProofingAttempt.objects.filter(pk=attempt.pk).update(
+        expires_at=timezone.now() - datetime.timedelta(seconds=1)
+    )
+    response = client.post(reverse("proofing:questions"), right_answers(attempt))
+    assert response.url == reverse("proofing:result")
+    attempt.refresh_from_db()
+    assert attempt.status == Status.EXPIRED
+    assert "expired" in client.get(reverse("proofing:result")).content.decode()
+    person.refresh_from_db()
+    assert not person.is_identity_proofed
+
+
+def test_answers_not_among_the_choices_are_refused(client, person):
+    start(client)
+    attempt = latest_attempt()
+    forged = {q["id"]: "My own answer" for q in attempt.questions}
+    response = client.post(reverse("proofing:questions"), forged)
+    assert response.status_code == 200
+    assert "Select a valid choice" in response.content.decode()
+    attempt.refresh_from_db()
+    assert attempt.status == Status.OPEN
+
+
+def test_a_second_account_for_the_same_person_is_caught(client, person):
+    pass_remote_proofing(client)
+    twin = client.__class__()
+    sign_in_verified(twin, UserFactory(username="twin00001"))
+    response = start(twin, ssn=PASSING_SSN)
+    assert "An account already exists for this person" in response.content.decode()
+    assert AuditEvent.objects.filter(action=ProofingAction.DUPLICATE_IDENTITY).exists()
+
+
+def test_the_same_identity_always_gets_the_same_questions():
+    stub = ExperianStub()
+    identity = Identity(
+        **{**IDENTITY, "date_of_birth": datetime.date(1981, 2, 4)}, ssn="666-70-0001"
+    )
+    first = stub.start(identity, exclude_question_ids=set())
+    second = stub.start(identity, exclude_question_ids=set())
+    assert first.questions == second.questions
+    right = stub_answers(
+        ssn="666-70-0001",
+        date_of_birth="1981-02-04",
+        last_name="Parks",
+        ids=[q.id for q in first.questions],
+    )
+    assert stub.score(first.session_ref, right).passed
+    wrong = {
+        qid: "None of the above" if a != "None of the above" else "x"
+        for qid, a in right.items()
+    }
+    assert not stub.score(first.session_ref, wrong).passed
+
+
+def test_no_ssn_reaches_the_database_or_the_log(client, person, caplog):
+    caplog.set_level(logging.DEBUG)
+    start(client, ssn="666-80-4321")
+    client.post(reverse("proofing:questions"), wrong_answers(latest_attempt()))
+    pass_remote_proofing(client)
+    dump = io.StringIO()
+    call_command("dumpdata", stdout=dump)
+    for form in ("666804321", "666-80-4321", "666010001", "666-01-0001"):
+        assert form not in dump.getvalue()
+        assert form not in caplog.text
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT ssn_last4 FROM proofing_proofingrecord")
+        (stored,) = cursor.fetchone()
+    assert stored.startswith("gAAAA")
+
+
+def test_proofing_pages_need_a_registration_or_a_sign_in(client):
+    assert client.get(reverse("proofing:start")).url == reverse("harp:register")
+    assert client.post(reverse("proofing:questions"), {}).url == reverse(
+        "harp:register"
+    )
