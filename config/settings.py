@@ -206,6 +206,17 @@ PROOFING_ALLOW_STUB = env.bool("PROOFING_ALLOW_STUB", default=False)
 PROOFING_MAX_ATTEMPTS = env.int("PROOFING_MAX_ATTEMPTS", default=3)
 PROOFING_ATTEMPT_WINDOW = env.int("PROOFING_ATTEMPT_WINDOW", default=24 * 3600)
 PROOFING_QUESTION_TIMEOUT = env.int("PROOFING_QUESTION_TIMEOUT", default=10 * 60)
+# Manual proofing documents: kept outside MEDIA_ROOT, deleted after the decision.
+PRIVATE_MEDIA_ROOT = env.path("PRIVATE_MEDIA_ROOT", default=BASE_DIR / "private-media")
+PROOFING_UPLOAD_MAX_BYTES = env.int(
+    "PROOFING_UPLOAD_MAX_BYTES", default=10 * 1024 * 1024
+)
+PROOFING_DOCUMENT_RETENTION_DAYS = env.int(
+    "PROOFING_DOCUMENT_RETENTION_DAYS", default=30
+)
+# Uploads larger than this go to a temporary file rather than memory.
+FILE_UPLOAD_MAX_MEMORY_SIZE = 2_621_440
+DATA_UPLOAD_MAX_MEMORY_SIZE = 2_621_440
 
 # The steps of /register/, in order: each a dotted path to a harp.registration.Step.
 REGISTRATION_STEPS = [
@@ -281,6 +292,10 @@ CELERY_BEAT_SCHEDULE = {
     "outbox-resend-pending": {
         "task": "harp.tasks.outbox_resend_pending_task",
         "schedule": env.float("OUTBOX_RESEND_INTERVAL", default=60.0),
+    },
+    "proofing-documents-delete-expired": {
+        "task": "proofing.tasks.proofing_documents_delete_expired_task",
+        "schedule": 3600.0,
     },
 }
 

@@ -93,8 +93,14 @@ def _help_desk_group() -> Group:
     group, _ = Group.objects.get_or_create(name="Help desk")
     group.permissions.add(
         *Permission.objects.filter(
-            content_type__app_label="harp",
-            codename__in=["unlock_user", "view_user", "change_user", "view_auditevent"],
+            content_type__app_label__in=["harp", "proofing"],
+            codename__in=[
+                "unlock_user",
+                "view_user",
+                "change_user",
+                "view_auditevent",
+                "work_proofing_queue",
+            ],
         )
     )
     return group

@@ -8,6 +8,10 @@ class ProofingConfig(AppConfig):
     verbose_name = "Identity proofing"
 
     def ready(self) -> None:
+        from harp.selectors import profile_section_register
+        from proofing.profile import proofing_section
+
+        profile_section_register(proofing_section)
         # A test vendor in production would "prove" anyone who read the README.
         if (
             not settings.DEBUG

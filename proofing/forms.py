@@ -8,6 +8,7 @@ from django import forms
 from harp.forms import ProfileForm, validate_date_of_birth
 from harp.models.users import phone_validator, zip_validator
 from harp.us_states import US_STATES
+from proofing.models import ProofingDocument
 
 
 class IdentityForm(forms.Form):
@@ -61,3 +62,66 @@ class QuestionsForm(forms.Form):
 
 class ReferenceNumberForm(forms.Form):
     reference_number = forms.CharField(label="Reference number", max_length=32)
+
+
+class DocumentUploadForm(forms.Form):
+    kind = forms.ChoiceField(
+        label="What is this document?",
+        choices=[("", "- Select -"), *ProofingDocument.Kind.choices],
+    )
+    id_type = forms.ChoiceField(
+        label="Type of photo ID",
+        required=False,
+        choices=[
+            ("", "- Select if this is a photo ID -"),
+            *ProofingDocument.IdType.choices,
+        ],
+    )
+    file = forms.FileField(
+        label="File",
+        help_text="A PDF, JPEG or PNG scan or photo, up to 10 MB.",
+        widget=forms.ClearableFileInput(attrs={"accept": ".pdf,.jpg,.jpeg,.png"}),
+    )
+
+    def clean(self) -> dict[str, Any]:
+        cleaned = super().clean() or {}
+        if cleaned.get("kind") == ProofingDocument.Kind.PHOTO_ID and not cleaned.get(
+            "id_type"
+        ):
+            self.add_error("id_type", "Choose the type of photo ID.")
+        return cleaned
+
+
+class SubmitCaseForm(forms.Form):
+    ssn_last4 = forms.RegexField(
+        label="Last four digits of your SSN",
+        regex=r"^\d{4}$",
+        required=False,
+        error_messages={"invalid": "Enter exactly four digits."},
+        widget=forms.TextInput(attrs={"inputmode": "numeric", "autocomplete": "off"}),
+    )
+
+
+class DecisionForm(forms.Form):
+    decision = forms.ChoiceField(
+        label="Decision",
+        choices=[
+            ("approve", "Approve: the documents prove this identity"),
+            ("more_info", "Ask for more information"),
+            ("reject", "Reject"),
+        ],
+        widget=forms.RadioSelect(attrs={"class": "usa-radio__input"}),
+    )
+    note = forms.CharField(
+        label="Message to the person",
+        required=False,
+        help_text="Required to reject or ask for more: it is emailed to them.",
+        widget=forms.Textarea(attrs={"rows": 3}),
+        max_length=2000,
+    )
+
+
+class QueueFilterForm(forms.Form):
+    state = forms.ChoiceField(
+        label="State", required=False, choices=[("", "All states"), *US_STATES]
+    )

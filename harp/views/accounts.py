@@ -107,6 +107,7 @@ def _finish(
             form.add_error(None, problem)
         return None
     request.session["harp_registered_email"] = user.email
+    request.session["harp_registered_manual"] = not user.is_identity_proofed
     return redirect("harp:register-done")
 
 
@@ -116,6 +117,7 @@ class RegisterDoneView(TemplateView):
     def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
         context = super().get_context_data(**kwargs)
         context["email"] = self.request.session.get("harp_registered_email", "")
+        context["manual"] = self.request.session.get("harp_registered_manual", False)
         return context
 
 

@@ -182,9 +182,7 @@ def remote_proofing_answer(
         details={"status": attempt.status},
     )
     if attempt.status == RemoteProofingAttempt.Status.PASSED and attempt.user:
-        _mark_proofed(
-            attempt=attempt, user=attempt.user, method=ProofingRecord.Method.REMOTE
-        )
+        _proofed_by(attempt, user=attempt.user, method=ProofingRecord.Method.REMOTE)
     return attempt
 
 
@@ -222,12 +220,19 @@ def remote_proofing_reference(
         request=request,
     )
     if attempt.user:
-        _mark_proofed(
-            attempt=attempt,
-            user=attempt.user,
-            method=ProofingRecord.Method.PHONE_REFERENCE,
+        _proofed_by(
+            attempt, user=attempt.user, method=ProofingRecord.Method.PHONE_REFERENCE
         )
     return True
+
+
+def _proofed_by(attempt: RemoteProofingAttempt, *, user: User, method: str) -> None:
+    mark_proofed(
+        user=user,
+        method=method,
+        ssn_fingerprint=attempt.ssn_fingerprint,
+        ssn_last4=attempt.ssn_last4,
+    )
 
 
 PROOFED_STATUSES = (
@@ -255,26 +260,31 @@ def proofing_registration_complete(
             if passed.status == RemoteProofingAttempt.Status.PASSED
             else ProofingRecord.Method.PHONE_REFERENCE
         )
-        _mark_proofed(attempt=passed, user=user, method=method)
+        _proofed_by(passed, user=user, method=method)
 
 
-def _mark_proofed(*, attempt: RemoteProofingAttempt, user: User, method: str) -> None:
+def mark_proofed(
+    *,
+    user: User,
+    method: str,
+    ssn_fingerprint: str = "",
+    ssn_last4: str = "",
+    actor: User | None = None,
+) -> None:
+    """Record that the user's identity is proved, and how."""
     now = timezone.now()
-    ProofingRecord.objects.update_or_create(
-        user=user,
-        defaults={
-            "ssn_fingerprint": attempt.ssn_fingerprint,
-            "ssn_last4": attempt.ssn_last4,
-            "method": method,
-            "proofed_at": now,
-        },
-    )
+    defaults: dict[str, object] = {"method": method, "proofed_at": now}
+    if ssn_fingerprint:
+        defaults["ssn_fingerprint"] = ssn_fingerprint
+    if ssn_last4:
+        defaults["ssn_last4"] = ssn_last4
+    ProofingRecord.objects.update_or_create(user=user, defaults=defaults)
     user.identity_proofed_at = now
     user.two_factor_required = True
     user.save(update_fields=["identity_proofed_at", "two_factor_required"])
     audit_event_record(
         action=ProofingAction.IDENTITY_PROOFED,
-        actor=user,
+        actor=actor or user,
         target=user,
         details={"method": method},
     )

@@ -1,0 +1,76 @@
+from django.contrib import admin
+from django.http import HttpRequest
+
+from proofing.models import (
+    ManualProofingCase,
+    ProofingDocument,
+    ProofingRecord,
+    RemoteProofingAttempt,
+)
+
+
+@admin.register(ProofingRecord)
+class ProofingRecordAdmin(admin.ModelAdmin):
+    list_display = ("user", "method", "proofed_at")
+    list_filter = ("method",)
+    search_fields = ("user__username", "user__last_name")
+    readonly_fields = ("user", "ssn_fingerprint", "method", "proofed_at", "created_at")
+    exclude = ("ssn_last4",)
+
+
+@admin.register(RemoteProofingAttempt)
+class RemoteProofingAttemptAdmin(admin.ModelAdmin):
+    """What happened at each attempt; answers are never stored."""
+
+    list_display = ("started_at", "user", "status", "vendor")
+    list_filter = ("status", "vendor")
+    search_fields = ("user__username",)
+    exclude = ("session_ref", "ssn_last4", "ssn_fingerprint", "identity_key")
+    readonly_fields = (
+        "user",
+        "registration_key",
+        "vendor",
+        "questions",
+        "failed_question_ids",
+        "status",
+        "started_at",
+        "expires_at",
+        "finished_at",
+    )
+
+    def has_add_permission(self, request: HttpRequest) -> bool:
+        return False
+
+
+class ProofingDocumentInline(admin.TabularInline):
+    model = ProofingDocument
+    fields = ("kind", "id_type", "original_name", "content_type", "size", "uploaded_at")
+    readonly_fields = fields
+    extra = 0
+    can_delete = False
+
+
+@admin.register(ManualProofingCase)
+class ManualProofingCaseAdmin(admin.ModelAdmin):
+    """Decisions are made in the help-desk console, where viewings are audited."""
+
+    list_display = ("user", "status", "submitted_at", "claimed_by", "decided_at")
+    list_filter = ("status", "user__state")
+    search_fields = ("user__username", "user__last_name")
+    inlines = [ProofingDocumentInline]
+    readonly_fields = (
+        "user",
+        "status",
+        "submitted_at",
+        "claimed_by",
+        "claimed_at",
+        "decided_by",
+        "decided_at",
+        "decision_note",
+        "documents_deleted_at",
+        "created_at",
+    )
+    exclude = ("ssn_last4",)
+
+    def has_add_permission(self, request: HttpRequest) -> bool:
+        return False

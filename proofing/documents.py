@@ -1,0 +1,66 @@
+"""Proofing documents: where they are kept and what content is accepted.
+
+Files live under `PRIVATE_MEDIA_ROOT`, outside `MEDIA_ROOT`, so no web server serves
+them; only the audited help-desk view reads them. A file is accepted by its content
+(the first bytes of a PDF, JPEG or PNG), never by its name or the browser's claim,
+and is stored under a random name.
+"""
+
+from __future__ import annotations
+
+import os
+import uuid
+from typing import Any
+
+from django.conf import settings
+from django.core.files.storage import FileSystemStorage
+from django.core.files.uploadedfile import UploadedFile
+
+SIGNATURES = {
+    b"%PDF-": "application/pdf",
+    b"\xff\xd8\xff": "image/jpeg",
+    b"\x89PNG\r\n\x1a\n": "image/png",
+}
+EXTENSIONS = {"application/pdf": "pdf", "image/jpeg": "jpg", "image/png": "png"}
+
+
+class DocumentRejected(Exception):
+    """The upload is not a document the help desk can take; the message says why."""
+
+
+def private_storage() -> FileSystemStorage:
+    return FileSystemStorage(location=settings.PRIVATE_MEDIA_ROOT, base_url=None)
+
+
+def document_path(instance: Any, filename: str) -> str:
+    extension = EXTENSIONS.get(getattr(instance, "content_type", ""), "bin")
+    return f"proofing/{uuid.uuid4().hex}.{extension}"
+
+
+def detect_content_type(upload: UploadedFile) -> str:
+    """The document's type from its first bytes; DocumentRejected if not allowed."""
+    limit = settings.PROOFING_UPLOAD_MAX_BYTES
+    if upload.size is None or upload.size > limit:
+        raise DocumentRejected(
+            f"That file is larger than {limit // (1024 * 1024)} MB. Scan it at a lower "
+            "resolution, or photograph it, and upload it again."
+        )
+    if upload.size == 0:
+        raise DocumentRejected("That file is empty.")
+    upload.seek(0)
+    head = upload.read(16)
+    upload.seek(0)
+    for signature, content_type in SIGNATURES.items():
+        if head.startswith(signature):
+            return content_type
+    raise DocumentRejected(
+        "That file is not a PDF, JPEG or PNG. Upload a scan or photo in one of those "
+        "formats."
+    )
+
+
+def display_name(filename: str) -> str:
+    """The name to show: no folders, no control characters, not too long."""
+    base = os.path.basename(filename.replace("\\", "/"))
+    cleaned = "".join(ch for ch in base if ch.isprintable()).strip() or "document"
+    return cleaned[-120:]

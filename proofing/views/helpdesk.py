@@ -1,0 +1,118 @@
+"""The help desk's manual-proofing queue: claim, view documents, decide."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.contrib import messages
+from django.contrib.auth.mixins import LoginRequiredMixin, PermissionRequiredMixin
+from django.core.paginator import Paginator
+from django.http import FileResponse, HttpRequest, HttpResponse
+from django.http.response import HttpResponseBase
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils import timezone
+from django.views import View
+
+from harp.models import User
+from proofing import selectors, services
+from proofing.forms import DecisionForm, QueueFilterForm
+from proofing.models import ManualProofingCase, ProofingDocument
+
+
+class HelpDeskMixin(LoginRequiredMixin, PermissionRequiredMixin):
+    """Help-desk staff only: others signed in get 403; visitors go to sign in."""
+
+    permission_required = "proofing.work_proofing_queue"
+
+
+class HelpDeskHomeView(HelpDeskMixin, View):
+    def get(self, request: HttpRequest) -> HttpResponse:
+        waiting = ManualProofingCase.objects.filter(
+            status=ManualProofingCase.Status.SUBMITTED
+        ).count()
+        return render(request, "proofing/helpdesk/home.html", {"waiting": waiting})
+
+
+class QueueView(HelpDeskMixin, View):
+    def get(self, request: HttpRequest) -> HttpResponse:
+        form = QueueFilterForm(request.GET)
+        state = form.cleaned_data["state"] if form.is_valid() else ""
+        page = Paginator(selectors.manual_case_queue(state=state), 50).get_page(
+            request.GET.get("page")
+        )
+        return render(
+            request,
+            "proofing/helpdesk/queue.html",
+            {"page": page, "form": form, "state": state, "now": timezone.now()},
+        )
+
+
+class CaseView(HelpDeskMixin, View):
+    def case(self, public_id: Any) -> ManualProofingCase:
+        return get_object_or_404(
+            ManualProofingCase.objects.select_related("user", "claimed_by"),
+            public_id=public_id,
+        )
+
+    def render_page(self, case: ManualProofingCase, form: DecisionForm) -> HttpResponse:
+        return render(
+            self.request,
+            "proofing/helpdesk/case.html",
+            {
+                "case": case,
+                "person": case.user,
+                "documents": list(case.documents.all()),
+                "form": form,
+                "mine": case.claimed_by_id == self.request.user.pk,
+            },
+        )
+
+    def get(self, request: HttpRequest, public_id: Any) -> HttpResponse:
+        return self.render_page(self.case(public_id), DecisionForm())
+
+    def post(self, request: HttpRequest, public_id: Any) -> HttpResponse:
+        case = self.case(public_id)
+        agent: User = request.user  # type: ignore[assignment]
+        if request.POST.get("action") == "claim":
+            if services.manual_case_claim(case=case, agent=agent, request=request):
+                messages.success(request, "You have claimed this case.")
+            else:
+                messages.error(request, "Someone else is already working this case.")
+            return redirect("helpdesk:case", public_id=case.public_id)
+        form = DecisionForm(request.POST)
+        if not form.is_valid():
+            return self.render_page(case, form)
+        try:
+            services.manual_case_decide(
+                case=case,
+                agent=agent,
+                decision=form.cleaned_data["decision"],
+                note=form.cleaned_data["note"],
+                request=request,
+            )
+        except services.ProofingError as error:
+            form.add_error(None, str(error))
+            return self.render_page(case, form)
+        messages.success(request, "The decision is saved and the person is emailed.")
+        return redirect("helpdesk:queue")
+
+
+class DocumentView(HelpDeskMixin, View):
+    """One document, to help-desk staff only; every viewing is an audit event."""
+
+    def get(self, request: HttpRequest, public_id: Any) -> HttpResponseBase:
+        document = get_object_or_404(
+            ProofingDocument.objects.select_related("case"), public_id=public_id
+        )
+        services.manual_document_record_view(
+            document=document,
+            agent=request.user,  # type: ignore[arg-type]
+            request=request,
+        )
+        response = FileResponse(
+            document.file.open("rb"), content_type=document.content_type
+        )
+        response["Content-Disposition"] = "inline"
+        response["Cache-Control"] = "no-store, private"
+        response["X-Content-Type-Options"] = "nosniff"
+        return response
