@@ -91,6 +91,9 @@ class CaseView(HelpDeskMixin, View):
                 request=request,
             )
         except services.ProofingError as error:
+            if case.claimed_by_id != agent.pk:
+                messages.error(request, str(error))
+                return redirect("helpdesk:case", public_id=case.public_id)
             form.add_error(None, str(error))
             return self.render_page(case, form)
         messages.success(request, "The decision is saved and the person is emailed.")

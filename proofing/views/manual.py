@@ -109,6 +109,15 @@ class ManualCaseView(LoginRequiredMixin, View):
         return redirect("proofing:manual")
 
     def upload(self, case: ManualProofingCase) -> HttpResponse:
+        if case.status not in (
+            ManualProofingCase.Status.COLLECTING,
+            ManualProofingCase.Status.MORE_INFO,
+        ):
+            messages.error(
+                self.request,
+                "The help desk is reviewing your documents; you can't change them now.",
+            )
+            return redirect("proofing:manual")
         form = DocumentUploadForm(self.request.POST, self.request.FILES)
         if form.is_valid():
             try:
