@@ -31,11 +31,11 @@ class DocumentRejected(Exception):
 class PrivateStorage(FileSystemStorage):
     """Files under PRIVATE_MEDIA_ROOT, read from settings at each use, with no URL."""
 
-    @property  # type: ignore[override]
+    @property
     def base_location(self) -> str:
         return str(settings.PRIVATE_MEDIA_ROOT)
 
-    @property  # type: ignore[override]
+    @property
     def location(self) -> str:
         return os.path.abspath(self.base_location)
 
