@@ -173,10 +173,16 @@ def _credit_file(seed: str, persona: str) -> dict[str, str]:
     return facts
 
 
-def _question(question_id: str, seed: str, answer: str) -> Question:
-    topic = TOPICS[question_id.split(".")[0]]
+def _question(question_id: str, seed: str, facts: dict[str, str]) -> Question:
+    topic_name = question_id.split(".")[0]
+    topic = TOPICS[topic_name]
+    answer = facts[question_id]
+    # A decoy must be false: nothing the person's file holds on this topic.
+    true_on_topic = {
+        fact for qid, fact in facts.items() if qid.split(".")[0] == topic_name
+    }
     rng = random.Random(f"{seed}:{question_id}")  # noqa: S311
-    decoys = [option for option in topic.options if option != answer]
+    decoys = [option for option in topic.options if option not in true_on_topic]
     choices = (
         rng.sample(decoys, 3)
         if answer == NONE_OF_THE_ABOVE
@@ -236,7 +242,7 @@ class ExperianStub(ProofingVendor):
         )
         return StartResult(
             session_ref=session_ref,
-            questions=[_question(qid, seed, facts[qid]) for qid in chosen],
+            questions=[_question(qid, seed, facts) for qid in chosen],
         )
 
     def score(self, session_ref: str, answers: dict[str, str]) -> ScoreResult:

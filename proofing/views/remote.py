@@ -16,6 +16,8 @@ from django.http import HttpRequest, HttpResponse
 from django.http.response import HttpResponseBase
 from django.shortcuts import redirect, render
 from django.urls import reverse
+from django.utils.decorators import method_decorator
+from django.views.decorators.debug import sensitive_post_parameters
 from django.views import View
 
 from harp import registration
@@ -94,6 +96,7 @@ class SubjectMixin(View):
         return render(self.request, template, context)
 
 
+@method_decorator(sensitive_post_parameters("ssn"), name="dispatch")
 class ProofingStartView(SubjectMixin):
     """The identity form: profile fields pre-filled, SSN typed fresh every time."""
 

@@ -87,6 +87,14 @@ def test_documents_are_stored_privately_under_random_names(
     assert stored.read_bytes() == PDF
 
 
+def test_a_real_pdf_with_another_name_is_taken_as_the_pdf_it_is(client, person):
+    response = upload(client, "statement.exe", PDF)
+    assert response.status_code == 302
+    document = ProofingDocument.objects.get()
+    assert document.content_type == "application/pdf"
+    assert document.file.name.endswith(".pdf")
+
+
 @pytest.mark.parametrize(
     ("name", "content", "message"),
     [

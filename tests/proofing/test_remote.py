@@ -280,3 +280,49 @@ def test_proofing_pages_need_a_registration_or_a_sign_in(client):
     assert client.post(reverse("proofing:questions"), {}).url == reverse(
         "harp:register"
     )
+
+
+def _register_until_proofing(client) -> None:
+    from tests.harp.test_registration import _credentials, _profile
+
+    _profile(client)
+    assert _credentials(client).url == reverse("proofing:start")
+
+
+def test_registration_waits_for_proofing_before_creating_the_account(client):
+    from harp.models import User
+
+    _register_until_proofing(client)
+    assert client.get(reverse("harp:register")).url == reverse("proofing:start")
+    start(client, ssn=NO_QUESTIONS_SSN)
+    assert not User.objects.exists()
+    assert RemoteProofingAttempt.objects.get().user is None
+
+
+def test_choosing_documents_during_registration_creates_an_unproofed_account(
+    client, django_capture_on_commit_callbacks
+):
+    from harp.models import User
+
+    _register_until_proofing(client)
+    start(client, ssn=FRAUD_SSN)
+    response = client.post(reverse("proofing:manual-start"))
+    assert response.url == reverse("harp:register")
+    with django_capture_on_commit_callbacks(execute=True):
+        done = client.get(reverse("harp:register"), follow=True)
+    assert "prove your identity with documents" in done.content.decode()
+    user = User.objects.get(username="rparks1981")
+    assert not user.is_identity_proofed
+    attempt = RemoteProofingAttempt.objects.get()
+    assert attempt.user == user  # the registration's attempts follow the account
+
+
+def test_passing_during_registration_proves_the_new_account(client):
+    from harp.models import User
+
+    _register_until_proofing(client)
+    pass_remote_proofing(client)
+    client.get(reverse("harp:register"))
+    user = User.objects.get(username="rparks1981")
+    assert user.is_identity_proofed
+    assert ProofingRecord.objects.get(user=user).method == "remote"
