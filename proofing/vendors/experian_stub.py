@@ -78,7 +78,15 @@ TOPICS: dict[str, Topic] = {
     ),
     "auto_payment": Topic(
         "What was the monthly payment on your most recent auto loan?",
-        ["$100 - $199", "$200 - $299", "$300 - $399", "$400 - $499", "$500 - $599"],
+        [
+            "$100 - $199",
+            "$200 - $299",
+            "$300 - $399",
+            "$400 - $499",
+            "$500 - $599",
+            "$600 - $699",
+            "$700 - $799",
+        ],
     ),
     "mortgage": Topic(
         "In which range was the amount of your mortgage?",
@@ -88,6 +96,8 @@ TOPICS: dict[str, Topic] = {
             "$200,000 - $249,999",
             "$250,000 - $299,999",
             "$300,000 - $349,999",
+            "$350,000 - $399,999",
+            "$400,000 - $449,999",
         ],
     ),
     "employer": Topic(
@@ -118,7 +128,15 @@ TOPICS: dict[str, Topic] = {
     ),
     "student_loan": Topic(
         "Which of these companies serviced a student loan of yours?",
-        ["Campus Loan Services", "Scholar Finance", "Ivy Servicing", "EduTrust"],
+        [
+            "Campus Loan Services",
+            "Scholar Finance",
+            "Ivy Servicing",
+            "EduTrust",
+            "Heritage Student Aid",
+            "Collegiate Funding",
+            "Pinnacle Education Loans",
+        ],
     ),
     "card_year": Topic(
         "In which year did you open your oldest credit card account?",

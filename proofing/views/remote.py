@@ -17,8 +17,8 @@ from django.http.response import HttpResponseBase
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.decorators import method_decorator
-from django.views.decorators.debug import sensitive_post_parameters
 from django.views import View
+from django.views.decorators.debug import sensitive_post_parameters
 
 from harp import registration
 from harp.models import User

@@ -326,3 +326,26 @@ def test_passing_during_registration_proves_the_new_account(client):
     user = User.objects.get(username="rparks1981")
     assert user.is_identity_proofed
     assert ProofingRecord.objects.get(user=user).method == "remote"
+
+
+@pytest.mark.parametrize("number", range(0, 400, 7))
+def test_every_stub_question_has_exactly_one_right_choice(number):
+    ssn = f"666-{number // 100:02d}-{number:04d}"
+    identity = Identity(
+        **{**IDENTITY, "date_of_birth": datetime.date(1950 + number % 50, 1, 1)},
+        ssn=ssn,
+    )
+    result = ExperianStub().start(identity, exclude_question_ids=set())
+    if result.refusal is not None:
+        return
+    right = stub_answers(
+        ssn=ssn,
+        date_of_birth=identity.date_of_birth.isoformat(),
+        last_name=identity.last_name,
+        ids=[q.id for q in result.questions],
+    )
+    for question in result.questions:
+        assert len(question.choices) == 5
+        assert len(set(question.choices)) == 5
+        assert question.choices.count(right[question.id]) == 1
+        assert question.choices[-1] == "None of the above"
