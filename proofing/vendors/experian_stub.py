@@ -201,13 +201,11 @@ def _question(question_id: str, seed: str, facts: dict[str, str]) -> Question:
     }
     rng = random.Random(f"{seed}:{question_id}")  # noqa: S311
     decoys = [option for option in topic.options if option not in true_on_topic]
+    # Always four named choices, so their number never gives the answer away.
     choices = (
-        rng.sample(decoys, 3)
+        rng.sample(decoys, 4)
         if answer == NONE_OF_THE_ABOVE
-        else [
-            answer,
-            *rng.sample(decoys, 3),
-        ]
+        else [answer, *rng.sample(decoys, 3)]
     )
     rng.shuffle(choices)
     return Question(
