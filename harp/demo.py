@@ -53,7 +53,7 @@ DEMO_ACCOUNTS: list[dict[str, object]] = [
         "totp": "JBSWY3DPEHPK3PXPHELPDESKAAAAAAAA",
         "is_staff": True,
         "groups": ["Help desk"],
-        "about": "help desk: unlocks accounts in the admin",
+        "about": "help desk: /helpdesk/ proofing queue; unlocks accounts in the admin",
     },
     {
         "username": "cmsapprover",

@@ -154,7 +154,15 @@ def test_demo_data_is_idempotent_and_gives_a_working_admin(settings, capsys):
         "learner",
     ):
         assert User.objects.filter(username=username).count() == 1
-    assert User.objects.get(username="helpdesk").has_perm("harp.unlock_user")
+    helpdesk = User.objects.get(username="helpdesk")
+    assert helpdesk.has_perm("harp.unlock_user")
+    assert helpdesk.has_perm("proofing.work_proofing_queue")
+    from proofing.models import ManualProofingCase
+
+    assert (
+        ManualProofingCase.objects.get(user__username="proofpending").documents.count()
+        == 3
+    )
 
 
 @pytest.mark.django_db
