@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime
 from collections.abc import Callable
 
 from django.core.files.base import ContentFile
@@ -33,6 +34,8 @@ def load_proofing(say: Callable[[str], None]) -> None:
         first_name="Paula",
         last_name="Pending",
         identity_proofed_at=None,
+        date_of_birth=datetime.date(1984, 5, 17),
+        phone="410-555-0123",
         address_line1="400 Main Street",
         city="Annapolis",
         zip_code="21401",
