@@ -25,31 +25,50 @@ def totp_code(secret: str, steps_ahead: int = 0) -> str:
     return f"{totp.token():06d}"
 
 
-def register(page) -> None:
-    page.goto("/")
-    page.get_by_role("link", name="Register").first.click()
-    page.wait_for_url("**/register/profile/")
+def fill_registration(
+    page, *, profile: dict[str, str], user_id: str, challenge: tuple[str, str]
+) -> None:
+    """The two form steps of registration, checking each page with axe-core."""
     assert_accessible(page)
-    page.get_by_label("Legal first name").fill("Rosa")
-    page.get_by_label("Legal last name").fill("Parks")
-    page.get_by_label("Date of birth").fill("1981-02-04")
-    page.get_by_label("Email address", exact=True).fill("rosa.parks@example.org")
-    page.get_by_label("Email address again").fill("Rosa.Parks@example.org")
-    page.get_by_label("Phone number").fill("410-555-0142")
-    page.get_by_label("Home street address").fill("7500 Security Blvd")
-    page.get_by_label("City").fill("Baltimore")
-    page.get_by_label("State").select_option("MD")
-    page.get_by_label("ZIP code").fill("21244")
+    for label, value in profile.items():
+        field = page.get_by_label(label, exact=True)
+        if label == "State":
+            field.select_option(value)
+        else:
+            field.fill(value)
     page.get_by_role("button", name="Continue").click()
 
     page.wait_for_url("**/register/credentials/")
     assert_accessible(page)
-    page.get_by_label("User ID").fill("rparks1981")
+    page.get_by_label("User ID").fill(user_id)
     page.get_by_label("Password", exact=True).fill(PASSWORD)
     page.get_by_label("Password again").fill(PASSWORD)
-    page.get_by_label("Challenge question").select_option("first_pet")
-    page.get_by_label("Answer").fill("Biscuit")
+    page.get_by_label("Challenge question").select_option(challenge[0])
+    page.get_by_label("Answer").fill(challenge[1])
     page.get_by_role("button", name="Continue").click()
+
+
+def register(page) -> None:
+    page.goto("/")
+    page.get_by_role("link", name="Register").first.click()
+    page.wait_for_url("**/register/profile/")
+    fill_registration(
+        page,
+        profile={
+            "Legal first name": "Rosa",
+            "Legal last name": "Parks",
+            "Date of birth": "1981-02-04",
+            "Email address": "rosa.parks@example.org",
+            "Email address again": "Rosa.Parks@example.org",
+            "Phone number": "410-555-0142",
+            "Home street address": "7500 Security Blvd",
+            "City": "Baltimore",
+            "State": "MD",
+            "ZIP code": "21244",
+        },
+        user_id="rparks1981",
+        challenge=("first_pet", "Biscuit"),
+    )
 
     # Remote proofing, with the stub's passing persona; the profile is filled in.
     page.wait_for_url("**/proofing/")

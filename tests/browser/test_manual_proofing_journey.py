@@ -10,7 +10,7 @@ from django_otp.plugins.otp_totp.models import TOTPDevice
 from playwright.sync_api import expect
 
 from tests.browser.conftest import assert_accessible
-from tests.browser.test_account_journey import PASSWORD, totp_code
+from tests.browser.test_account_journey import PASSWORD, fill_registration, totp_code
 from tests.harp.factories import UserFactory
 from tests.proofing.helpers import latest_attempt, stub_answers
 
@@ -40,23 +40,23 @@ def test_fail_remote_proofing_send_documents_and_the_help_desk_approves(
 ):
     # Registration, with remote proofing answered wrongly.
     page.goto("/register/")
-    page.get_by_label("Legal first name").fill("Mary")
-    page.get_by_label("Legal last name").fill("Jackson")
-    page.get_by_label("Date of birth").fill("1975-04-09")
-    page.get_by_label("Email address", exact=True).fill("mary.jackson@example.org")
-    page.get_by_label("Email address again").fill("mary.jackson@example.org")
-    page.get_by_label("Phone number").fill("757-555-0100")
-    page.get_by_label("Home street address").fill("1 Langley Blvd")
-    page.get_by_label("City").fill("Hampton")
-    page.get_by_label("State").select_option("VA")
-    page.get_by_label("ZIP code").fill("23681")
-    page.get_by_role("button", name="Continue").click()
-    page.get_by_label("User ID").fill("mjackson75")
-    page.get_by_label("Password", exact=True).fill(PASSWORD)
-    page.get_by_label("Password again").fill(PASSWORD)
-    page.get_by_label("Challenge question").select_option("birth_city")
-    page.get_by_label("Answer").fill("Hampton")
-    page.get_by_role("button", name="Continue").click()
+    fill_registration(
+        page,
+        profile={
+            "Legal first name": "Mary",
+            "Legal last name": "Jackson",
+            "Date of birth": "1975-04-09",
+            "Email address": "mary.jackson@example.org",
+            "Email address again": "mary.jackson@example.org",
+            "Phone number": "757-555-0100",
+            "Home street address": "1 Langley Blvd",
+            "City": "Hampton",
+            "State": "VA",
+            "ZIP code": "23681",
+        },
+        user_id="mjackson75",
+        challenge=("birth_city", "Hampton"),
+    )
 
     page.wait_for_url("**/proofing/")
     page.get_by_label("Social Security number").fill(SSN)
