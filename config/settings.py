@@ -64,6 +64,7 @@ INSTALLED_APPS = [
     "allauth.account",
     "harp",
     "proofing",
+    "iqies_roles",
 ]
 
 MIDDLEWARE = [
@@ -218,6 +219,9 @@ PROOFING_DOCUMENT_RETENTION_DAYS = env.int(
 FILE_UPLOAD_MAX_MEMORY_SIZE = 2_621_440
 DATA_UPLOAD_MAX_MEMORY_SIZE = 2_621_440
 
+# Security officials are reminded of requests pending this many days, once a week.
+ROLE_REQUEST_REMINDER_DAYS = env.int("ROLE_REQUEST_REMINDER_DAYS", default=7)
+
 # The steps of /register/, in order: each a dotted path to a harp.registration.Step.
 REGISTRATION_STEPS = [
     "harp.registration.ProfileStep",
@@ -292,6 +296,10 @@ CELERY_BEAT_SCHEDULE = {
     "outbox-resend-pending": {
         "task": "harp.tasks.outbox_resend_pending_task",
         "schedule": env.float("OUTBOX_RESEND_INTERVAL", default=60.0),
+    },
+    "role-requests-remind-pending": {
+        "task": "iqies_roles.tasks.role_requests_remind_pending_task",
+        "schedule": 6 * 3600.0,
     },
     "proofing-documents-delete-expired": {
         "task": "proofing.tasks.proofing_documents_delete_expired_task",

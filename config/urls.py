@@ -16,6 +16,7 @@ urlpatterns = [
     path("", include("harp.urls")),
     path("proofing/", include("proofing.urls")),
     path("helpdesk/", include("proofing.helpdesk_urls")),
+    path("roles/", include("iqies_roles.urls")),
     # django-allauth (confirmation links, password reset) under /accounts/; sign-in
     # and sign-out at the addresses people bookmark. Listed after allauth's, these
     # are the ones reverse() gives for its URL names.
