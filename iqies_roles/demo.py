@@ -49,8 +49,14 @@ STATE_AGENCY_STATES = ["MD", "VA", "PA", "DE", "DC", "NY"]
 
 
 def organization(**fields: str) -> Organization:
-    lookup = {"ccn": fields["ccn"]} if fields.get("ccn") else {"name": fields["name"]}
-    found, _ = Organization.objects.update_or_create(**lookup, defaults=fields)
+    if fields.get("ccn"):
+        found, _ = Organization.objects.update_or_create(
+            ccn=fields["ccn"], defaults=fields
+        )
+    else:
+        found, _ = Organization.objects.update_or_create(
+            name=fields["name"], defaults=fields
+        )
     return found
 
 
