@@ -8,6 +8,7 @@ from django.utils import timezone
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from harp.models import User
+from iqies_roles.catalogue import catalogue_load
 from iqies_roles.models import Organization, Role, RoleAssignment, RoleRequest
 from tests.harp.factories import UserFactory
 
@@ -33,6 +34,9 @@ def proofed_user(username: str, **fields: object) -> User:
 
 
 def role(code: str) -> Role:
+    """A catalogue role. Tests that empty the database (browser tests) reload it."""
+    if not Role.objects.filter(code=code).exists():
+        catalogue_load(Role)
     return Role.objects.get(code=code)
 
 
