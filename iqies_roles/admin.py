@@ -1,5 +1,7 @@
 from django.contrib import admin
 from django.http import HttpRequest
+from django.urls import reverse
+from django.utils.html import format_html
 
 from iqies_roles.models import Organization, Role, RoleAssignment, RoleRequest
 
@@ -68,4 +70,29 @@ class RoleAssignmentAdmin(admin.ModelAdmin):
     )
     search_fields = ("user__username", "organization__name", "organization__ccn")
     list_select_related = ("user", "role", "organization")
-    raw_id_fields = ("user", "organization", "request", "granted_by", "revoked_by")
+    # Revoking goes through the portal's page, which checks the last-official rule,
+    # emails the person and records the reason; here the history is read-only.
+    readonly_fields = (
+        "user",
+        "role",
+        "organization",
+        "request",
+        "granted_at",
+        "granted_by",
+        "revoked_at",
+        "revoked_by",
+        "revoke_reason",
+        "revoke_link",
+    )
+
+    def has_add_permission(self, request: HttpRequest) -> bool:
+        return False
+
+    @admin.display(description="Revoke")
+    def revoke_link(self, obj: RoleAssignment) -> str:
+        if not obj.is_active:
+            return "Revoked"
+        return format_html(
+            '<a href="{}">Revoke this role, with a reason</a>',
+            reverse("roles:revoke", args=[obj.pk]),
+        )

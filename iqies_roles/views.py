@@ -22,7 +22,13 @@ from iqies_roles.forms import (
     RevokeForm,
     RoleChoiceForm,
 )
-from iqies_roles.models import Organization, OrganizationKind, Role, UserCategory
+from iqies_roles.models import (
+    Organization,
+    OrganizationKind,
+    Role,
+    RoleAssignment,
+    UserCategory,
+)
 
 SESSION_KEY = "iqies_role_request"
 STEPS = [
@@ -291,11 +297,13 @@ class RevokeView(LoginRequiredMixin, View):
         self, request: HttpRequest, *args: Any, **kwargs: Any
     ) -> HttpResponseBase:
         if request.user.is_authenticated:
-            found = (
-                selectors.official_assignment_list(official=request.user)
-                .filter(pk=kwargs["pk"])
-                .first()
+            # Admins may revoke any role; a security official, their organizations'.
+            scope = (
+                RoleAssignment.objects.active()
+                if request.user.is_superuser
+                else selectors.official_assignment_list(official=request.user)
             )
+            found = scope.filter(pk=kwargs["pk"]).first()
             if found is None:
                 raise Http404("No such role.")
             self.assignment = found

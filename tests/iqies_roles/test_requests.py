@@ -400,3 +400,24 @@ def test_the_approval_queue_and_my_profile_run_fixed_queries(
     with django_assert_num_queries(PROFILE_QUERIES):
         client.get(reverse("harp:profile"))
     assert mail.outbox == []
+
+
+def test_an_admin_revokes_any_role_through_the_same_rules(client, official, hospital):
+    holder = proofed_user("holder002")
+    assignment = RoleAssignment.objects.create(
+        user=holder, role=role("assessment-submitter"), organization=hospital
+    )
+    admin = proofed_user("siteadmin", is_staff=True, is_superuser=True)
+    sign_in_verified(client, admin)
+    change = client.get(
+        reverse("admin:iqies_roles_roleassignment_change", args=[assignment.pk])
+    )
+    assert reverse("roles:revoke", args=[assignment.pk]) in change.content.decode()
+    client.post(
+        reverse("roles:revoke", args=[assignment.pk]), {"reason": "Audit finding"}
+    )
+    assignment.refresh_from_db()
+    assert assignment.revoked_by == admin
+    last = RoleAssignment.objects.security_officials().get(user=official)
+    response = client.post(reverse("roles:revoke", args=[last.pk]), {"reason": "x"})
+    assert "last security official" in response.content.decode()
