@@ -32,7 +32,7 @@ $(NPM_STAMP): package.json package-lock.json
 lint: install ## ruff (lint and format) and mypy
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
-	$(BIN)/mypy config harp proofing iqies_roles
+	$(BIN)/mypy config harp proofing iqies_roles qsep
 
 # Browser tests drive Debian's chromium. Install it when missing and we can (root with
 # apt-get); otherwise say so loudly: the browser tests then skip, except in CI.

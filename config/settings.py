@@ -65,6 +65,7 @@ INSTALLED_APPS = [
     "harp",
     "proofing",
     "iqies_roles",
+    "qsep",
 ]
 
 MIDDLEWARE = [

@@ -5,6 +5,8 @@ from django.urls import include, path
 from django.views.generic import RedirectView
 from django_otp.admin import OTPAdminSite
 
+from qsep import views as qsep_views
+
 # The admin answers only to a signed-in staff user whose session passed the second
 # factor; its own login page sends people to the portal's sign-in.
 admin.site.__class__ = OTPAdminSite
@@ -17,6 +19,8 @@ urlpatterns = [
     path("proofing/", include("proofing.urls")),
     path("helpdesk/", include("proofing.helpdesk_urls")),
     path("roles/", include("iqies_roles.urls")),
+    path("training/", include("qsep.urls")),
+    path("verify/<str:code>/", qsep_views.VerifyView.as_view(), name="verify"),
     # django-allauth (confirmation links, password reset) under /accounts/; sign-in
     # and sign-out at the addresses people bookmark. Listed after allauth's, these
     # are the ones reverse() gives for its URL names.

@@ -194,7 +194,7 @@ def test_my_profile_needs_sign_in(client):
     assert response.url.startswith(reverse("account_login"))
 
 
-PROFILE_QUERIES = 16
+PROFILE_QUERIES = 18
 
 
 def test_my_profile_runs_a_fixed_number_of_queries(

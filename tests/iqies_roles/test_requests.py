@@ -366,7 +366,7 @@ def test_officials_are_reminded_of_old_requests_once_a_week(
 
 
 APPROVALS_QUERIES = 11
-PROFILE_QUERIES = 14  # a proofed user: no proofing section
+PROFILE_QUERIES = 16  # a proofed user: no proofing section
 
 
 def test_the_approval_queue_and_my_profile_run_fixed_queries(
