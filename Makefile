@@ -7,14 +7,14 @@ PY_STAMP := $(VENV)/.installed
 NPM_STAMP := node_modules/.installed
 CHROMIUM := /usr/bin/chromium
 
-.PHONY: run test install lint migrate demo browser worker beat bench clean
+.PHONY: run test install lint migrate demo system browser worker beat bench clean
 
-run: install ## Set up, migrate, load demo data and serve on http://127.0.0.1:8000
+run: install system ## Set up, migrate, load demo data and serve on http://127.0.0.1:8000
 	$(BIN)/python manage.py migrate --noinput
 	$(BIN)/python manage.py demo_data
 	$(BIN)/python manage.py runserver 127.0.0.1:8000
 
-test: install browser ## Set up, then the whole suite (browser tests included), ruff and mypy
+test: install system browser ## Set up, then the whole suite (browser tests included), ruff and mypy
 	$(BIN)/pytest
 	$(MAKE) --no-print-directory lint
 
@@ -33,6 +33,16 @@ lint: install ## ruff (lint and format) and mypy
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
 	$(BIN)/mypy config harp proofing iqies_roles qsep
+
+# WeasyPrint (certificate and transcript PDFs) needs Pango from the system.
+system:
+	@if ldconfig -p 2>/dev/null | grep -q 'libpangoft2-1.0.so.0'; then exit 0; fi; \
+	if [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null; then \
+	  echo "Installing Pango for PDF certificates..."; \
+	  apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq libpango-1.0-0 libpangoft2-1.0-0 fonts-dejavu-core >/dev/null; \
+	else \
+	  echo "!!! Pango is missing (libpango-1.0-0, libpangoft2-1.0-0): certificate and transcript PDFs will fail. Install them."; \
+	fi
 
 # Browser tests drive Debian's chromium. Install it when missing and we can (root with
 # apt-get); otherwise say so loudly: the browser tests then skip, except in CI.
