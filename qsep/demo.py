@@ -127,8 +127,8 @@ COURSES: list[dict[str, Any]] = [
     {
         "slug": "life-safety-code-fundamentals",
         "title": "Life Safety Code Fundamentals",
-        "description": "The fire-safety requirements of the Life Safety Code (NFPA 101) "
-        "for health care occupancies: compartments, egress, and fire drills.",
+        "description": "The fire-safety requirements of the Life Safety Code "
+        "(NFPA 101) for health care occupancies: compartments, egress, fire drills.",
         "ceus": "1.5",
         "minutes": 90,
         "categories": ["Life safety"],
@@ -301,7 +301,7 @@ COURSES: list[dict[str, Any]] = [
         "pre": [],
         "post": [
             (
-                "Which standard covers inspection, testing and maintenance of sprinklers?",
+                "Which standard covers inspecting, testing and maintaining sprinklers?",
                 ["NFPA 25", "NFPA 101", "NFPA 99", "NFPA 1"],
                 0,
             ),
