@@ -1,9 +1,16 @@
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, cast
 
 from django import forms
+from django.conf import settings
+from django.contrib.auth import password_validation
 
+from harp.forms import CredentialsForm
+from harp.models import User
+from iqies_roles.ccn import validate_ccn
+from iqies_roles.models import Organization
+from iqies_roles.selectors import organization_by_ccn
 from qsep.models import Category, Course, EvaluationQuestion, ProviderType, Question
 
 
@@ -73,3 +80,104 @@ class EvaluationForm(forms.Form):
             else:
                 answers[question.pk] = {"text": value or ""}
         return answers
+
+
+class LearnerSignupForm(forms.Form):
+    """A learner account: name, email, user ID, password, and where they work."""
+
+    HOW = [
+        ("ccn", "By my facility's CCN"),
+        ("zip", "By my facility's ZIP code"),
+        ("none", "I don't work at a facility"),
+    ]
+
+    first_name = forms.CharField(label="First name", max_length=150)
+    last_name = forms.CharField(label="Last name", max_length=150)
+    email = forms.EmailField(label="Email address")
+    email_confirm = forms.EmailField(label="Email address again")
+    user_id = CredentialsForm.base_fields["user_id"]
+    password1 = CredentialsForm.base_fields["password1"]
+    password2 = CredentialsForm.base_fields["password2"]
+    how = forms.ChoiceField(
+        label="How do you want to find your facility?",
+        choices=HOW,
+        widget=forms.RadioSelect(attrs={"class": "usa-radio__input"}),
+    )
+    ccn = forms.CharField(label="CCN", required=False, max_length=12)
+    zip_code = forms.CharField(label="ZIP code", required=False, max_length=10)
+    facility = forms.ModelChoiceField(
+        label="Your facility",
+        queryset=Organization.objects.none(),
+        required=False,
+        widget=forms.RadioSelect(attrs={"class": "usa-radio__input"}),
+    )
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        zip_code = (self.data.get("zip_code") or "").strip()[:5]
+        self.zip_facilities = list(
+            Organization.objects.filter(
+                kind="provider", is_active=True, zip_code__startswith=zip_code
+            ).order_by("name")
+            if len(zip_code) == 5 and zip_code.isdigit()
+            else []
+        )
+        facility_field = cast(forms.ModelChoiceField, self.fields["facility"])
+        facility_field.queryset = Organization.objects.filter(
+            pk__in=[org.pk for org in self.zip_facilities]
+        )
+
+    def clean_email(self) -> str:
+        email: str = self.cleaned_data["email"].strip()
+        if User.objects.filter(email__iexact=email).exists():
+            raise forms.ValidationError(
+                "An account already uses this email address. Sign in to it, use "
+                "“Forgot user ID”, or contact the help desk at "
+                f"{settings.HELP_DESK_EMAIL} or {settings.HELP_DESK_PHONE}."
+            )
+        return email
+
+    def clean_user_id(self) -> str:
+        return CredentialsForm.clean_user_id(self)  # type: ignore[arg-type]
+
+    def clean(self) -> dict[str, Any]:
+        cleaned = super().clean() or {}
+        email, again = cleaned.get("email"), cleaned.get("email_confirm")
+        if email and again and email.casefold() != again.casefold():
+            self.add_error("email_confirm", "The two email addresses don't match.")
+        password, repeat = cleaned.get("password1"), cleaned.get("password2")
+        if password and repeat and password != repeat:
+            self.add_error("password2", "The two passwords don't match.")
+        elif password:
+            person = User(
+                username=cleaned.get("user_id", ""),
+                email=cleaned.get("email", ""),
+                first_name=cleaned.get("first_name", ""),
+                last_name=cleaned.get("last_name", ""),
+            )
+            try:
+                password_validation.validate_password(password, person)
+            except forms.ValidationError as error:
+                self.add_error("password1", error)
+        how = cleaned.get("how")
+        cleaned["organization"] = None
+        if how == "ccn":
+            try:
+                validate_ccn(cleaned.get("ccn", ""))
+            except forms.ValidationError as error:
+                self.add_error("ccn", error)
+            else:
+                organization = organization_by_ccn(cleaned["ccn"])
+                if organization is None:
+                    self.add_error("ccn", "No facility with that CCN is registered.")
+                cleaned["organization"] = organization
+        elif how == "zip":
+            if not self.zip_facilities:
+                self.add_error(
+                    "zip_code", "No facility is registered in that ZIP code."
+                )
+            elif cleaned.get("facility") is None:
+                self.add_error("facility", "Choose your facility from the list.")
+            else:
+                cleaned["organization"] = cleaned["facility"]
+        return cleaned

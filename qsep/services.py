@@ -23,6 +23,7 @@ from django.utils import timezone
 
 from harp.models import User
 from harp.services import audit_event_record
+from iqies_roles.models import Organization
 from qsep.models import (
     AttemptAnswer,
     Certificate,
@@ -32,6 +33,7 @@ from qsep.models import (
     Enrollment,
     EvaluationQuestion,
     EvaluationResponse,
+    LearnerProfile,
     Module,
     ModuleProgress,
     Question,
@@ -348,3 +350,48 @@ def certificate_revoke(
             request=request,
             details={"reason": reason},
         )
+
+
+@transaction.atomic
+def learner_register(
+    *,
+    first_name: str,
+    last_name: str,
+    email: str,
+    user_id: str,
+    password: str,
+    facility: Organization | None,
+    request: HttpRequest,
+) -> User:
+    """A learner account: no identity proofing, two factors optional until a role.
+
+    It signs in once its email address is confirmed, like every account.
+    """
+    from allauth.account.models import EmailAddress
+
+    from harp.audit import AuditAction
+
+    user = User(
+        username=user_id,
+        email=email,
+        first_name=first_name,
+        last_name=last_name,
+        kind=User.Kind.LEARNER,
+        two_factor_required=False,
+    )
+    user.set_password(password)
+    user.full_clean(exclude=["password"])
+    user.save()
+    LearnerProfile.objects.create(user=user, facility=facility)
+    address = EmailAddress.objects.create(
+        user=user, email=user.email, primary=True, verified=False
+    )
+    audit_event_record(
+        action=AuditAction.REGISTERED,
+        actor=user,
+        target=user,
+        request=request,
+        details={"kind": "learner", "facility": facility.pk if facility else None},
+    )
+    address.send_confirmation(request, signup=True)
+    return user

@@ -6,6 +6,8 @@ app_name = "qsep"
 
 urlpatterns = [
     path("", views.CatalogView.as_view(), name="catalog"),
+    path("signup/", views.SignupChoiceView.as_view(), name="signup"),
+    path("signup/learner/", views.LearnerSignupView.as_view(), name="signup-learner"),
     path("courses/<slug:slug>/", views.CourseDetailView.as_view(), name="course"),
     path("plans/<slug:slug>/", views.PlanDetailView.as_view(), name="plan"),
     path("my/", views.MyTrainingView.as_view(), name="my"),

@@ -7,17 +7,25 @@ from typing import Any
 import segno
 from django.contrib import messages
 from django.contrib.auth.mixins import LoginRequiredMixin
+from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
 from django.http import Http404, HttpRequest, HttpResponse
 from django.http.response import HttpResponseBase
 from django.shortcuts import get_object_or_404, redirect, render
 from django.template.loader import render_to_string
 from django.urls import reverse
+from django.utils.decorators import method_decorator
 from django.views import View
+from django.views.decorators.debug import sensitive_post_parameters
 
 from harp.models import User
 from qsep import selectors, services
-from qsep.forms import AnswerForm, CatalogFilterForm, EvaluationForm
+from qsep.forms import (
+    AnswerForm,
+    CatalogFilterForm,
+    EvaluationForm,
+    LearnerSignupForm,
+)
 from qsep.models import (
     Choice,
     Course,
@@ -467,3 +475,49 @@ class TranscriptPdfView(LoginRequiredMixin, View):
             TranscriptView.context(request),
             "transcript.pdf",
         )
+
+
+class SignupChoiceView(View):
+    """Two ways in: HARP registration, or a learner account."""
+
+    def get(self, request: HttpRequest) -> HttpResponse:
+        return render(request, "qsep/signup_choice.html")
+
+
+@method_decorator(sensitive_post_parameters("password1", "password2"), name="dispatch")
+class LearnerSignupView(View):
+    def get(self, request: HttpRequest) -> HttpResponse:
+        return render(
+            request, "qsep/signup_learner.html", {"form": LearnerSignupForm()}
+        )
+
+    def post(self, request: HttpRequest) -> HttpResponse:
+        form = LearnerSignupForm(request.POST)
+        if request.POST.get("action") == "find":
+            # Only looking up the ZIP code: show its facilities, keep what was typed.
+            form.is_valid()
+            form.errors.clear()
+            return render(
+                request,
+                "qsep/signup_learner.html",
+                {"form": form, "looked_up": True},
+            )
+        if not form.is_valid():
+            return render(request, "qsep/signup_learner.html", {"form": form})
+        data = form.cleaned_data
+        try:
+            user = services.learner_register(
+                first_name=data["first_name"],
+                last_name=data["last_name"],
+                email=data["email"],
+                user_id=data["user_id"],
+                password=data["password1"],
+                facility=data["organization"],
+                request=request,
+            )
+        except ValidationError as error:
+            form.add_error(None, list(error.messages))
+            return render(request, "qsep/signup_learner.html", {"form": form})
+        request.session["harp_registered_email"] = user.email
+        request.session["harp_registered_manual"] = False
+        return redirect("harp:register-done")
