@@ -1,8 +1,8 @@
 """Benchmarks on this machine: outbox throughput and the base pages' render time.
 
 Runs against a throw-away SQLite file unless BENCH_DATABASE_URL names another
-database (it must be one you can empty). Prints a Markdown table and writes it to
-bench/RESULTS.md. Nothing here leaves the process.
+database (it must be one you can empty). Prints a Markdown table and adds it to
+bench/README.md, keeping the last result per database. Nothing leaves the process.
 """
 
 from __future__ import annotations
@@ -119,6 +119,83 @@ def approval_queue_with_10000_pending() -> tuple[str, str, str]:
     )
 
 
+def training_pages() -> list[tuple[str, str, str]]:
+    """The catalog with 5,000 courses, My Training with 200, a certificate PDF."""
+    from django.contrib.auth import get_user_model
+    from django.utils import timezone
+
+    from qsep import services
+    from qsep.models import Category, Course, Enrollment
+
+    category = Category.objects.create(name="Bench category")
+    Course.objects.bulk_create(
+        Course(
+            slug=f"bench-course-{n}",
+            title=f"Bench course {n} on Long Term Care"
+            if n % 7 == 0
+            else f"Course {n}",
+            description="Long Term Care topics." if n % 3 == 0 else "Other topics.",
+            ceus=1,
+        )
+        for n in range(5_000)
+    )
+    through = Course.categories.through
+    through.objects.bulk_create(
+        through(course_id=pk, category_id=category.pk)
+        for pk in Course.objects.values_list("pk", flat=True)
+    )
+    learner = get_user_model().objects.create_user(
+        username="benchlearner",
+        email="learner@example.org",
+        password="x" * 16,
+        first_name="Bench",
+        last_name="Learner",
+        kind="learner",
+        two_factor_required=False,
+    )
+    courses = list(Course.objects.order_by("pk")[:200])
+    Enrollment.objects.bulk_create(
+        Enrollment(learner=learner, course=c) for c in courses
+    )
+    client = Client()
+    client.force_login(learner)
+    rows = []
+    for label, url in (
+        (
+            "GET /training/?q=Long Term Care (5,000 courses)",
+            "/training/?q=Long+Term+Care",
+        ),
+        ("GET /training/ (5,000 courses)", "/training/"),
+        ("GET /training/my/ (200 enrollments)", "/training/my/"),
+    ):
+        assert client.get(url).status_code == 200
+        samples = timed(lambda url=url: client.get(url), 50)
+        rows.append(
+            (
+                label,
+                "50",
+                f"p50 {statistics.median(samples):.1f} ms, "
+                f"p95 {percentile(samples, 0.95):.1f} ms (target: under 100 ms)",
+            )
+        )
+    enrollment = Enrollment.objects.filter(learner=learner).first()
+    Enrollment.objects.filter(pk=enrollment.pk).update(completed_at=timezone.now())
+    enrollment.refresh_from_db()
+    certificate = services.certificate_issue(enrollment=enrollment)
+    url = f"/training/certificates/{certificate.code}/pdf/"
+    assert client.get(url)["Content-Type"] == "application/pdf"
+    samples = timed(lambda: client.get(url), 10)
+    rows.append(
+        (
+            "GET certificate PDF (WeasyPrint)",
+            "10",
+            f"p50 {statistics.median(samples):.0f} ms, "
+            f"p95 {percentile(samples, 0.95):.0f} ms (target: under 1 s)",
+        )
+    )
+    return rows
+
+
 def main() -> None:
     logging.getLogger("celery").setLevel(logging.WARNING)
     settings.ALLOWED_HOSTS = ["testserver"]
@@ -162,6 +239,7 @@ def main() -> None:
         )
 
     rows.append(approval_queue_with_10000_pending())
+    rows.extend(training_pages())
 
     header = (
         f"Measured {time.strftime('%Y-%m-%d')} on {platform.machine()}, "
@@ -172,8 +250,14 @@ def main() -> None:
         f"| {what} | {runs} | {result} |\n" for what, runs, result in rows
     )
     print(header + table)
-    (ROOT / "bench" / "RESULTS.md").write_text(
-        "# Benchmark results\n\n" + header + table
+    readme = ROOT / "bench" / "README.md"
+    intro, _, rest = readme.read_text().partition("## Results\n")
+    sections = {
+        part.split("\n", 1)[0]: part for part in rest.split("### ") if part.strip()
+    }
+    sections[connection.vendor] = f"{connection.vendor}\n\n{header}{table}\n"
+    readme.write_text(
+        intro + "## Results\n\n" + "".join(f"### {part}" for part in sections.values())
     )
 
 
