@@ -135,6 +135,10 @@ def role_request_submit(
         role_request = RoleRequest.objects.create(
             requester=requester, category=category, role=role, organization=organization
         )
+        if not requester.two_factor_required:
+            # A learner who asks for a role signs in with two factors from now on.
+            requester.two_factor_required = True
+            requester.save(update_fields=["two_factor_required"])
         audit_event_record(
             action=RoleAction.REQUESTED,
             actor=requester,

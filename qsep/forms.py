@@ -181,3 +181,22 @@ class LearnerSignupForm(forms.Form):
             else:
                 cleaned["organization"] = cleaned["facility"]
         return cleaned
+
+
+class CertificationUploadForm(forms.Form):
+    certification = forms.ChoiceField(label="Certification")
+    file = forms.FileField(
+        label="File",
+        help_text="A PDF, JPEG or PNG scan or photo, up to 10 MB.",
+        widget=forms.ClearableFileInput(attrs={"accept": ".pdf,.jpg,.jpeg,.png"}),
+    )
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        names = (
+            Course.objects.exclude(required_certification="")
+            .values_list("required_certification", flat=True)
+            .distinct()
+        )
+        certification = cast(forms.ChoiceField, self.fields["certification"])
+        certification.choices = [("", "- Select -")] + [(n, n) for n in sorted(names)]

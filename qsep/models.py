@@ -368,6 +368,9 @@ class CertificationUpload(models.Model):
 
     class Meta:
         ordering = ["-uploaded_at"]
+        permissions = [
+            ("review_certification", "Can accept or reject uploaded certifications")
+        ]
 
     def __str__(self) -> str:
         return f"{self.learner}: {self.certification} ({self.get_status_display()})"

@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import random
 from dataclasses import dataclass
+from typing import Any
 
 from django.db import IntegrityError, transaction
 from django.http import HttpRequest
@@ -52,6 +53,9 @@ class TrainingAction:
     COMPLETED = "qsep.completed"
     CERTIFICATE_ISSUED = "qsep.certificate_issued"
     CERTIFICATE_REVOKED = "qsep.certificate_revoked"
+    CERTIFICATION_UPLOADED = "qsep.certification_uploaded"
+    CERTIFICATION_REVIEWED = "qsep.certification_reviewed"
+    CERTIFICATION_VIEWED = "qsep.certification_viewed"
 
 
 def course_open_problems(*, learner: User, course: Course) -> list[str]:
@@ -395,3 +399,70 @@ def learner_register(
     )
     address.send_confirmation(request, signup=True)
     return user
+
+
+@transaction.atomic
+def certification_upload(
+    *, learner: User, certification: str, upload: Any, request: HttpRequest
+) -> CertificationUpload:
+    """Keep a certification for review; checked like proofing documents."""
+    from proofing.documents import DocumentRejected, detect_content_type
+
+    try:
+        content_type = detect_content_type(upload)
+    except DocumentRejected as error:
+        raise TrainingError(str(error)) from error
+    record = CertificationUpload(
+        learner=learner, certification=certification, content_type=content_type
+    )
+    record.file.save("upload", upload, save=False)
+    try:
+        record.save()
+    except Exception:
+        record.file.delete(save=False)
+        raise
+    audit_event_record(
+        action=TrainingAction.CERTIFICATION_UPLOADED,
+        actor=learner,
+        target=record,
+        request=request,
+        details={"certification": certification},
+    )
+    return record
+
+
+@transaction.atomic
+def certification_review(
+    *, record: CertificationUpload, reviewer: User, accept: bool, request: HttpRequest
+) -> CertificationUpload:
+    """Accept or reject a pending certification; the learner is emailed."""
+    from harp.emails import send_templated_email
+
+    record = CertificationUpload.objects.select_for_update().get(pk=record.pk)
+    if record.status != CertificationUpload.Status.PENDING:
+        raise TrainingError("This certification has already been reviewed.")
+    if record.learner_id == reviewer.pk:
+        raise TrainingError("Nobody reviews their own certification.")
+    record.status = (
+        CertificationUpload.Status.ACCEPTED
+        if accept
+        else CertificationUpload.Status.REJECTED
+    )
+    record.reviewed_by = reviewer
+    record.reviewed_at = timezone.now()
+    record.save(update_fields=["status", "reviewed_by", "reviewed_at"])
+    audit_event_record(
+        action=TrainingAction.CERTIFICATION_REVIEWED,
+        actor=reviewer,
+        target=record,
+        request=request,
+        details={"accepted": accept},
+    )
+    send_templated_email(
+        to=record.learner.email,
+        subject=f"Your {record.certification} was "
+        + ("accepted" if accept else "not accepted"),
+        template="qsep/email/certification_reviewed.txt",
+        context={"record": record, "accepted": accept},
+    )
+    return record

@@ -47,5 +47,16 @@ urlpatterns = [
         name="certificate-pdf",
     ),
     path("transcript/", views.TranscriptView.as_view(), name="transcript"),
+    path("certifications/", views.CertificationsView.as_view(), name="certifications"),
+    path(
+        "certifications/review/",
+        views.CertificationReviewView.as_view(),
+        name="certification-review",
+    ),
+    path(
+        "certifications/<int:pk>/file/",
+        views.CertificationFileView.as_view(),
+        name="certification-file",
+    ),
     path("transcript/pdf/", views.TranscriptPdfView.as_view(), name="transcript-pdf"),
 ]

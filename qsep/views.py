@@ -6,10 +6,10 @@ from typing import Any
 
 import segno
 from django.contrib import messages
-from django.contrib.auth.mixins import LoginRequiredMixin
+from django.contrib.auth.mixins import LoginRequiredMixin, PermissionRequiredMixin
 from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.http.response import HttpResponseBase
 from django.shortcuts import get_object_or_404, redirect, render
 from django.template.loader import render_to_string
@@ -23,10 +23,12 @@ from qsep import selectors, services
 from qsep.forms import (
     AnswerForm,
     CatalogFilterForm,
+    CertificationUploadForm,
     EvaluationForm,
     LearnerSignupForm,
 )
 from qsep.models import (
+    CertificationUpload,
     Choice,
     Course,
     Enrollment,
@@ -521,3 +523,92 @@ class LearnerSignupView(View):
         request.session["harp_registered_email"] = user.email
         request.session["harp_registered_manual"] = False
         return redirect("harp:register-done")
+
+
+class CertificationsView(LoginRequiredMixin, View):
+    """The learner's uploaded certifications, and a form to add one."""
+
+    def render_page(self, form: CertificationUploadForm) -> HttpResponse:
+        return render(
+            self.request,
+            "qsep/certifications.html",
+            {
+                "form": form,
+                "uploads": CertificationUpload.objects.filter(
+                    learner_id=self.request.user.pk
+                ),
+            },
+        )
+
+    def get(self, request: HttpRequest) -> HttpResponse:
+        return self.render_page(CertificationUploadForm())
+
+    def post(self, request: HttpRequest) -> HttpResponse:
+        form = CertificationUploadForm(request.POST, request.FILES)
+        if form.is_valid():
+            try:
+                services.certification_upload(
+                    learner=request.user,  # type: ignore[arg-type]
+                    certification=form.cleaned_data["certification"],
+                    upload=form.cleaned_data["file"],
+                    request=request,
+                )
+            except services.TrainingError as error:
+                form.add_error("file", str(error))
+            else:
+                messages.success(request, "Uploaded. A coordinator will review it.")
+                return redirect("qsep:certifications")
+        return self.render_page(form)
+
+
+class CertificationReviewView(LoginRequiredMixin, PermissionRequiredMixin, View):
+    """Coordinators and admins accept or reject uploaded certifications."""
+
+    permission_required = "qsep.review_certification"
+
+    def get(self, request: HttpRequest) -> HttpResponse:
+        pending = CertificationUpload.objects.filter(
+            status=CertificationUpload.Status.PENDING
+        ).select_related("learner")
+        return render(request, "qsep/certification_review.html", {"pending": pending})
+
+    def post(self, request: HttpRequest) -> HttpResponse:
+        record = get_object_or_404(
+            CertificationUpload, pk=request.POST.get("upload") or 0
+        )
+        try:
+            services.certification_review(
+                record=record,
+                reviewer=request.user,  # type: ignore[arg-type]
+                accept=request.POST.get("decision") == "accept",
+                request=request,
+            )
+        except services.TrainingError as error:
+            messages.error(request, str(error))
+        else:
+            messages.success(request, "Saved; the learner is emailed.")
+        return redirect("qsep:certification-review")
+
+
+class CertificationFileView(LoginRequiredMixin, PermissionRequiredMixin, View):
+    """The uploaded file, to reviewers only; each viewing is audited."""
+
+    permission_required = "qsep.review_certification"
+
+    def get(self, request: HttpRequest, pk: int) -> HttpResponseBase:
+        from harp.services import audit_event_record
+
+        record = get_object_or_404(CertificationUpload, pk=pk)
+        audit_event_record(
+            action=services.TrainingAction.CERTIFICATION_VIEWED,
+            actor=request.user,  # type: ignore[arg-type]
+            target=record,
+            request=request,
+        )
+        response = FileResponse(
+            record.file.open("rb"), content_type=record.content_type
+        )
+        response["Content-Disposition"] = "inline"
+        response["Cache-Control"] = "no-store, private"
+        response["X-Content-Type-Options"] = "nosniff"
+        return response
