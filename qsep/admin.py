@@ -54,6 +54,7 @@ class CourseAdmin(admin.ModelAdmin):
     search_fields = ("title", "description")
     prepopulated_fields = {"slug": ("title",)}
     filter_horizontal = ("categories", "provider_types", "prerequisites")
+    readonly_fields = ("created_at",)
     inlines = [ModuleInline, QuestionInline, EvaluationQuestionInline]
 
 
