@@ -7,9 +7,11 @@ from collections.abc import Callable
 from decimal import Decimal
 from typing import Any
 
+from django.contrib.auth.models import Group, Permission
 from django.db import transaction
 
 from harp import demo
+from harp.models import User
 from qsep.models import (
     Category,
     Choice,
@@ -379,4 +381,11 @@ def load_training(say: Callable[[str], None]) -> None:
             course=Course.objects.get(slug=slug),
             defaults={"position": position},
         )
+    coordinators, _ = Group.objects.get_or_create(name="Training coordinators")
+    coordinators.permissions.add(
+        Permission.objects.get(
+            codename="review_certification", content_type__app_label="qsep"
+        )
+    )
+    User.objects.get(username="coordinator").groups.add(coordinators)
     say(f"training     {len(COURSES)} courses, the Basic Surveyor Training plan")
