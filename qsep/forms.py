@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+import hashlib
 from typing import Any, cast
 
 from django import forms
@@ -38,15 +39,26 @@ class CatalogFilterForm(forms.Form):
 
 
 class AnswerForm(forms.Form):
-    def __init__(self, *args: Any, question: Question, **kwargs: Any) -> None:
+    """One question's choices, in an order that is fixed for the attempt but not
+    the order they were written in, so the right answer is not always first."""
+
+    def __init__(
+        self, *args: Any, question: Question, shuffle_key: str = "", **kwargs: Any
+    ) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["choice"] = forms.ModelChoiceField(
+        field = forms.ModelChoiceField(
             label=question.text,
             queryset=question.choices.all(),
             widget=forms.RadioSelect(attrs={"class": "usa-radio__input"}),
             empty_label=None,
             error_messages={"required": "Choose an answer."},
         )
+        choices = sorted(
+            question.choices.all(),
+            key=lambda c: hashlib.sha256(f"{shuffle_key}:{c.pk}".encode()).digest(),
+        )
+        field.choices = [(choice.pk, choice.text) for choice in choices]
+        self.fields["choice"] = field
 
 
 class EvaluationForm(forms.Form):

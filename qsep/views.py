@@ -283,6 +283,7 @@ class QuestionView(AttemptMixin):
         saved = attempt.answers.filter(question=context["question"]).first()
         form = AnswerForm(
             question=context["question"],
+            shuffle_key=str(attempt.pk),
             initial={"choice": saved.choice_id if saved else None},
         )
         return self.render_page(test, context, form)
@@ -294,7 +295,9 @@ class QuestionView(AttemptMixin):
         if attempt is None:
             return redirect("qsep:test-start", slug=slug, test=test)
         context = self.context(attempt, number)
-        form = AnswerForm(request.POST, question=context["question"])
+        form = AnswerForm(
+            request.POST, question=context["question"], shuffle_key=str(attempt.pk)
+        )
         if not form.is_valid():
             return self.render_page(test, context, form)
         choice: Choice = form.cleaned_data["choice"]
