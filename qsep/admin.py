@@ -1,4 +1,5 @@
 from django.contrib import admin
+from django.db import models
 from django.db.models import QuerySet
 from django.http import HttpRequest
 
@@ -25,6 +26,8 @@ admin.site.register(ProviderType)
 class ModuleInline(admin.StackedInline):
     model = Module
     extra = 0
+    # A video address typed without a scheme is taken as https.
+    formfield_overrides = {models.URLField: {"assume_scheme": "https"}}
 
 
 class QuestionInline(admin.TabularInline):
