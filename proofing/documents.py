@@ -15,6 +15,8 @@ from typing import Any
 from django.conf import settings
 from django.core.files.storage import FileSystemStorage
 from django.core.files.uploadedfile import UploadedFile
+from django.db.models.fields.files import FieldFile
+from django.http import FileResponse
 
 SIGNATURES = {
     b"%PDF-": "application/pdf",
@@ -79,3 +81,12 @@ def display_name(filename: str) -> str:
     base = os.path.basename(filename.replace("\\", "/"))
     cleaned = "".join(ch for ch in base if ch.isprintable()).strip() or "document"
     return cleaned[-120:]
+
+
+def private_file_response(file: FieldFile, content_type: str) -> FileResponse:
+    """A private document for the browser to show, never to cache or re-type."""
+    response = FileResponse(file.open("rb"), content_type=content_type)
+    response["Content-Disposition"] = "inline"
+    response["Cache-Control"] = "no-store, private"
+    response["X-Content-Type-Options"] = "nosniff"
+    return response

@@ -9,7 +9,7 @@ from django.contrib import messages
 from django.contrib.auth.mixins import LoginRequiredMixin, PermissionRequiredMixin
 from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
-from django.http import FileResponse, Http404, HttpRequest, HttpResponse
+from django.http import Http404, HttpRequest, HttpResponse
 from django.http.response import HttpResponseBase
 from django.shortcuts import get_object_or_404, redirect, render
 from django.template.loader import render_to_string
@@ -19,6 +19,7 @@ from django.views import View
 from django.views.decorators.debug import sensitive_post_parameters
 
 from harp.models import User
+from proofing.documents import private_file_response
 from qsep import selectors, services
 from qsep.forms import (
     AnswerForm,
@@ -608,10 +609,4 @@ class CertificationFileView(LoginRequiredMixin, PermissionRequiredMixin, View):
             target=record,
             request=request,
         )
-        response = FileResponse(
-            record.file.open("rb"), content_type=record.content_type
-        )
-        response["Content-Disposition"] = "inline"
-        response["Cache-Control"] = "no-store, private"
-        response["X-Content-Type-Options"] = "nosniff"
-        return response
+        return private_file_response(record.file, record.content_type)

@@ -7,7 +7,7 @@ from typing import Any
 from django.contrib import messages
 from django.contrib.auth.mixins import LoginRequiredMixin, PermissionRequiredMixin
 from django.core.paginator import Paginator
-from django.http import FileResponse, HttpRequest, HttpResponse
+from django.http import HttpRequest, HttpResponse
 from django.http.response import HttpResponseBase
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
@@ -15,6 +15,7 @@ from django.views import View
 
 from harp.models import User
 from proofing import selectors, services
+from proofing.documents import private_file_response
 from proofing.forms import DecisionForm, QueueFilterForm
 from proofing.models import ManualProofingCase, ProofingDocument
 
@@ -43,7 +44,12 @@ class QueueView(HelpDeskMixin, View):
         return render(
             request,
             "proofing/helpdesk/queue.html",
-            {"page": page, "form": form, "state": state, "now": timezone.now()},
+            {
+                "page": page,
+                "form": form,
+                "query": f"state={state}" if state else "",
+                "now": timezone.now(),
+            },
         )
 
 
@@ -112,10 +118,4 @@ class DocumentView(HelpDeskMixin, View):
             agent=request.user,  # type: ignore[arg-type]
             request=request,
         )
-        response = FileResponse(
-            document.file.open("rb"), content_type=document.content_type
-        )
-        response["Content-Disposition"] = "inline"
-        response["Cache-Control"] = "no-store, private"
-        response["X-Content-Type-Options"] = "nosniff"
-        return response
+        return private_file_response(document.file, document.content_type)

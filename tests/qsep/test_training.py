@@ -434,3 +434,14 @@ def test_my_training_runs_a_fixed_number_of_queries(
     with django_assert_num_queries(MY_TRAINING_QUERIES):
         client.get(reverse("qsep:my"))
     assert len(list(selectors.my_training_list(learner=learner))) == 22
+
+
+def test_catalog_pages_keep_the_search(client):
+    for n in range(30):
+        make_course(f"paged-{n}", title=f"Paged {n}")
+    page = client.get(reverse("qsep:catalog"), {"q": "Paged"}).content.decode()
+    assert "Page 1 of 2" in page
+    assert 'href="?q=Paged&amp;page=2"' in page
+    second = client.get(reverse("qsep:catalog"), {"q": "Paged", "page": "2"})
+    assert "Page 2 of 2" in second.content.decode()
+    assert client.get(reverse("qsep:catalog"), {"page": "junk"}).status_code == 200
