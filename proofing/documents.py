@@ -76,6 +76,22 @@ def detect_content_type(upload: UploadedFile) -> str:
     )
 
 
+def store_checked_upload(record: Any, upload: UploadedFile) -> None:
+    """Save a record (with `file` and `content_type` fields) and its upload.
+
+    The type comes from the file's first bytes (DocumentRejected if not allowed);
+    if the file or the row is refused, neither is left behind.
+    """
+    record.content_type = detect_content_type(upload)
+    record.file.save("upload", upload, save=False)
+    try:
+        record.full_clean(exclude=["file"])
+        record.save()
+    except Exception:
+        record.file.delete(save=False)
+        raise
+
+
 def display_name(filename: str) -> str:
     """The name to show: no folders, no control characters, not too long."""
     base = os.path.basename(filename.replace("\\", "/"))

@@ -406,21 +406,13 @@ def certification_upload(
     *, learner: User, certification: str, upload: Any, request: HttpRequest
 ) -> CertificationUpload:
     """Keep a certification for review; checked like proofing documents."""
-    from proofing.documents import DocumentRejected, detect_content_type
+    from proofing.documents import DocumentRejected, store_checked_upload
 
+    record = CertificationUpload(learner=learner, certification=certification)
     try:
-        content_type = detect_content_type(upload)
+        store_checked_upload(record, upload)
     except DocumentRejected as error:
         raise TrainingError(str(error)) from error
-    record = CertificationUpload(
-        learner=learner, certification=certification, content_type=content_type
-    )
-    record.file.save("upload", upload, save=False)
-    try:
-        record.save()
-    except Exception:
-        record.file.delete(save=False)
-        raise
     audit_event_record(
         action=TrainingAction.CERTIFICATION_UPLOADED,
         actor=learner,

@@ -25,7 +25,7 @@ from harp.emails import send_templated_email
 from harp.models import User
 from harp.services import audit_event_record
 from proofing.audit import ProofingAction
-from proofing.documents import DocumentRejected, detect_content_type, display_name
+from proofing.documents import DocumentRejected, display_name, store_checked_upload
 from proofing.models import ManualProofingCase, ProofingDocument, RemoteProofingAttempt
 from proofing.services.remote import ProofingError, mark_proofed
 
@@ -93,32 +93,27 @@ def manual_document_add(
     """Keep an uploaded document, checked by content and size; nothing if refused."""
     case = Case.objects.select_for_update().get(pk=case.pk)
     _editable(case)
-    try:
-        content_type = detect_content_type(upload)
-    except DocumentRejected as error:
-        raise ProofingError(str(error)) from error
     document = ProofingDocument(
         case=case,
         kind=kind,
         id_type=id_type if kind == ProofingDocument.Kind.PHOTO_ID else "",
         original_name=display_name(upload.name or ""),
-        content_type=content_type,
         size=upload.size or 0,
     )
-    document.file.save("upload", upload, save=False)
     try:
-        document.full_clean(exclude=["file"])
-        document.save()
-    except Exception:
-        # No row, no file: a refused or failed upload leaves nothing behind.
-        document.file.delete(save=False)
-        raise
+        store_checked_upload(document, upload)
+    except DocumentRejected as error:
+        raise ProofingError(str(error)) from error
     audit_event_record(
         action=ProofingAction.DOCUMENT_UPLOADED,
         actor=case.user,
         target=case,
         request=request,
-        details={"kind": kind, "content_type": content_type, "size": document.size},
+        details={
+            "kind": kind,
+            "content_type": document.content_type,
+            "size": document.size,
+        },
     )
     return document
 
