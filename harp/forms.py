@@ -84,14 +84,18 @@ class ProfileForm(forms.Form):
 
     def clean(self) -> dict[str, Any]:
         cleaned = super().clean() or {}
-        email, again = cleaned.get("email"), cleaned.get("email_confirm")
-        if email and again and email.casefold() != again.casefold():
-            self.add_error("email_confirm", "The two email addresses don't match.")
+        check_emails_match(self, cleaned)
         return cleaned
 
 
-class CredentialsForm(forms.Form):
-    """Registration step 2: user ID, password and a challenge question."""
+def check_emails_match(form: forms.Form, cleaned: dict[str, Any]) -> None:
+    email, again = cleaned.get("email"), cleaned.get("email_confirm")
+    if email and again and email.casefold() != again.casefold():
+        form.add_error("email_confirm", "The two email addresses don't match.")
+
+
+class NewCredentialsForm(forms.Form):
+    """User ID and password for a new account, checked against the person's details."""
 
     user_id = forms.CharField(
         label="User ID",
@@ -112,6 +116,36 @@ class CredentialsForm(forms.Form):
         strip=False,
         widget=forms.PasswordInput(attrs={"autocomplete": "new-password"}),
     )
+
+    def clean_user_id(self) -> str:
+        user_id: str = self.cleaned_data["user_id"]
+        if User.objects.filter(username__iexact=user_id).exists():
+            raise forms.ValidationError("That user ID is taken. Choose another.")
+        return user_id
+
+    def check_new_password(
+        self, cleaned: dict[str, Any], *, email: str, first_name: str, last_name: str
+    ) -> None:
+        password, again = cleaned.get("password1"), cleaned.get("password2")
+        if password and again and password != again:
+            self.add_error("password2", "The two passwords don't match.")
+        elif password:
+            # The similarity check compares against the person's own details.
+            person = User(
+                username=cleaned.get("user_id", ""),
+                email=email,
+                first_name=first_name,
+                last_name=last_name,
+            )
+            try:
+                password_validation.validate_password(password, person)
+            except forms.ValidationError as error:
+                self.add_error("password1", error)
+
+
+class CredentialsForm(NewCredentialsForm):
+    """Registration step 2: user ID, password and a challenge question."""
+
     challenge_question = forms.ChoiceField(
         label="Challenge question",
         choices=[("", "- Select -"), *User.ChallengeQuestion.choices],
@@ -125,29 +159,14 @@ class CredentialsForm(forms.Form):
         super().__init__(*args, **kwargs)
         self.profile = profile
 
-    def clean_user_id(self) -> str:
-        user_id: str = self.cleaned_data["user_id"]
-        if User.objects.filter(username__iexact=user_id).exists():
-            raise forms.ValidationError("That user ID is taken. Choose another.")
-        return user_id
-
     def clean(self) -> dict[str, Any]:
         cleaned = super().clean() or {}
-        password, again = cleaned.get("password1"), cleaned.get("password2")
-        if password and again and password != again:
-            self.add_error("password2", "The two passwords don't match.")
-        elif password:
-            # The similarity check compares against the person's own details.
-            person = User(
-                username=cleaned.get("user_id", ""),
-                email=self.profile.get("email", ""),
-                first_name=self.profile.get("first_name", ""),
-                last_name=self.profile.get("last_name", ""),
-            )
-            try:
-                password_validation.validate_password(password, person)
-            except forms.ValidationError as error:
-                self.add_error("password1", error)
+        self.check_new_password(
+            cleaned,
+            email=self.profile.get("email", ""),
+            first_name=self.profile.get("first_name", ""),
+            last_name=self.profile.get("last_name", ""),
+        )
         return cleaned
 
 

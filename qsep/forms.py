@@ -5,9 +5,8 @@ from typing import Any, cast
 
 from django import forms
 from django.conf import settings
-from django.contrib.auth import password_validation
 
-from harp.forms import CredentialsForm
+from harp.forms import NewCredentialsForm, check_emails_match
 from harp.models import User
 from iqies_roles.ccn import validate_ccn
 from iqies_roles.models import Organization
@@ -94,7 +93,7 @@ class EvaluationForm(forms.Form):
         return answers
 
 
-class LearnerSignupForm(forms.Form):
+class LearnerSignupForm(NewCredentialsForm):
     """A learner account: name, email, user ID, password, and where they work."""
 
     HOW = [
@@ -107,9 +106,6 @@ class LearnerSignupForm(forms.Form):
     last_name = forms.CharField(label="Last name", max_length=150)
     email = forms.EmailField(label="Email address")
     email_confirm = forms.EmailField(label="Email address again")
-    user_id = CredentialsForm.base_fields["user_id"]
-    password1 = CredentialsForm.base_fields["password1"]
-    password2 = CredentialsForm.base_fields["password2"]
     how = forms.ChoiceField(
         label="How do you want to find your facility?",
         choices=HOW,
@@ -117,6 +113,19 @@ class LearnerSignupForm(forms.Form):
     )
     ccn = forms.CharField(label="CCN", required=False, max_length=12)
     zip_code = forms.CharField(label="ZIP code", required=False, max_length=10)
+    field_order = [
+        "first_name",
+        "last_name",
+        "email",
+        "email_confirm",
+        "user_id",
+        "password1",
+        "password2",
+        "how",
+        "ccn",
+        "zip_code",
+        "facility",
+    ]
     facility = forms.ModelChoiceField(
         label="Your facility",
         queryset=Organization.objects.none(),
@@ -149,28 +158,15 @@ class LearnerSignupForm(forms.Form):
             )
         return email
 
-    def clean_user_id(self) -> str:
-        return CredentialsForm.clean_user_id(self)  # type: ignore[arg-type]
-
     def clean(self) -> dict[str, Any]:
         cleaned = super().clean() or {}
-        email, again = cleaned.get("email"), cleaned.get("email_confirm")
-        if email and again and email.casefold() != again.casefold():
-            self.add_error("email_confirm", "The two email addresses don't match.")
-        password, repeat = cleaned.get("password1"), cleaned.get("password2")
-        if password and repeat and password != repeat:
-            self.add_error("password2", "The two passwords don't match.")
-        elif password:
-            person = User(
-                username=cleaned.get("user_id", ""),
-                email=cleaned.get("email", ""),
-                first_name=cleaned.get("first_name", ""),
-                last_name=cleaned.get("last_name", ""),
-            )
-            try:
-                password_validation.validate_password(password, person)
-            except forms.ValidationError as error:
-                self.add_error("password1", error)
+        check_emails_match(self, cleaned)
+        self.check_new_password(
+            cleaned,
+            email=cleaned.get("email", ""),
+            first_name=cleaned.get("first_name", ""),
+            last_name=cleaned.get("last_name", ""),
+        )
         how = cleaned.get("how")
         cleaned["organization"] = None
         if how == "ccn":
