@@ -4,6 +4,7 @@ from django.db.models import QuerySet
 from django.http import HttpRequest
 
 from qsep import services
+from qsep.forms import ModuleForm
 from qsep.models import (
     Category,
     Certificate,
@@ -25,6 +26,8 @@ admin.site.register(ProviderType)
 
 class ModuleInline(admin.StackedInline):
     model = Module
+    # The form cleans the body to the allow-list of qsep.module_html.
+    form = ModuleForm
     extra = 0
     # A video address typed without a scheme is taken as https.
     formfield_overrides = {models.URLField: {"assume_scheme": "https"}}

@@ -12,12 +12,12 @@ from django.db import transaction
 
 from harp import demo
 from harp.models import User
+from qsep import services
 from qsep.models import (
     Category,
     Choice,
     Course,
     EvaluationQuestion,
-    Module,
     PlanCourse,
     ProviderType,
     Question,
@@ -337,7 +337,7 @@ def _load_course(data: dict[str, Any]) -> Course:
     )
     course.modules.all().delete()
     for position, (title, body) in enumerate(data["modules"], start=1):
-        Module.objects.create(course=course, position=position, title=title, body=body)
+        services.module_create(course=course, position=position, title=title, body=body)
     course.questions.all().delete()
     for test in ("pre", "post"):
         for position, (text, choices, right) in enumerate(data[test], start=1):

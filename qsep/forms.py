@@ -4,14 +4,21 @@ import hashlib
 from typing import Any, cast
 
 from django import forms
-from django.conf import settings
+from django.db.models import URLField
 
 from harp.forms import NewCredentialsForm, check_emails_match
-from harp.models import User
 from iqies_roles.ccn import validate_ccn
 from iqies_roles.models import Organization
 from iqies_roles.selectors import organization_by_ccn
-from qsep.models import Category, Course, EvaluationQuestion, ProviderType, Question
+from qsep.models import (
+    Category,
+    Course,
+    EvaluationQuestion,
+    Module,
+    ProviderType,
+    Question,
+)
+from qsep.module_html import module_body_sanitise
 
 
 class CatalogFilterForm(forms.Form):
@@ -208,3 +215,28 @@ class CertificationUploadForm(forms.Form):
         )
         certification = cast(forms.ChoiceField, self.fields["certification"])
         certification.choices = [("", "- Select -")] + [(n, n) for n in sorted(names)]
+
+
+def _module_formfield(field: Any, **kwargs: Any) -> Any:
+    # A video address typed without a scheme is taken as https.
+    if isinstance(field, URLField):
+        kwargs.setdefault("assume_scheme", "https")
+    return field.formfield(**kwargs)
+
+
+class ModuleForm(forms.ModelForm):
+    """A module as admins write it; the body is cleaned to the allow-list on save."""
+
+    class Meta:
+        model = Module
+        fields = ["position", "title", "body", "video_url", "pdf"]
+        formfield_callback = _module_formfield
+
+    def clean_body(self) -> str:
+        body = module_body_sanitise(self.cleaned_data["body"])
+        if not body.strip():
+            raise forms.ValidationError(
+                "Nothing is left of this text once scripts, frames and other HTML "
+                "that modules may not contain are removed. Write the module's text."
+            )
+        return body

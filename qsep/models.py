@@ -83,8 +83,10 @@ class Module(models.Model):
     position = models.PositiveSmallIntegerField(default=1)
     title = models.CharField(max_length=200)
     body = models.TextField(
-        help_text="The module's text. Basic HTML (paragraphs, lists, headings) is "
-        "allowed; admins are trusted authors."
+        help_text="The module's text in HTML: headings from h2, paragraphs, lists, "
+        "links, emphasis, tables, images over https, figures, quotations and code. "
+        "Anything else (scripts, frames, styles, event handlers) is removed when "
+        "the module is saved."
     )
     video_url = models.URLField(blank=True, help_text="An embeddable video address.")
     pdf = models.FileField(upload_to="training/modules/", blank=True)

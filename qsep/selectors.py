@@ -4,10 +4,27 @@ from __future__ import annotations
 
 from decimal import Decimal
 
-from django.db.models import Case, Count, IntegerField, Q, QuerySet, Value, When
+from django.db.models import (
+    Case,
+    CharField,
+    Count,
+    F,
+    IntegerField,
+    OuterRef,
+    Q,
+    QuerySet,
+    Subquery,
+    Value,
+    When,
+)
+from django.db.models.functions import Coalesce, NullIf
 
 from harp.models import User
-from qsep.models import Certificate, Course, Enrollment
+from iqies_roles.models import OrganizationKind, RoleAssignment
+from qsep.models import Certificate, CertificationUpload, Course, Enrollment
+
+# The role that makes its holder the training coordinator of a State Agency's state.
+STATE_TRAINING_COORDINATOR_ROLE = "qsep-state-training-coordinator"
 
 
 def catalog_search(
@@ -68,3 +85,96 @@ def certificate_get(*, code: str) -> Certificate | None:
         .filter(code=code.strip().upper())
         .first()
     )
+
+
+def coordinator_proxy_states(*, coordinator: User) -> set[str]:
+    """States another state's coordinator has made this user a proxy for.
+
+    Proxies do not exist yet; when they do, this returns their states and every
+    scoped coordinator read (certification review, Find by Learner) widens with it.
+    """
+    return set()
+
+
+def coordinator_states(*, coordinator: User) -> set[str] | None:
+    """The states whose learners this user coordinates; None means every state.
+
+    A superuser has every state. Anyone else has the states of the State Agencies
+    where they hold an active State Training Coordinator role assignment, plus
+    their proxy states. Holding the `qsep.review_certification` permission alone
+    (a group, an admin's grant) gives no state.
+    """
+    if coordinator.is_superuser:
+        return None
+    own = RoleAssignment.objects.active().filter(
+        user=coordinator,
+        role__code=STATE_TRAINING_COORDINATOR_ROLE,
+        organization__kind=OrganizationKind.STATE_AGENCY,
+    )
+    states = {
+        state for state in own.values_list("organization__state", flat=True) if state
+    }
+    return states | coordinator_proxy_states(coordinator=coordinator)
+
+
+def _learner_state() -> Coalesce:
+    """A learner's state, the first of these that is known:
+    1. the state of the facility they chose at learner sign-up (by CCN or ZIP);
+    2. the state of the State Agency where they hold an active role (the earliest
+       granted), which is where a surveyor works;
+    3. the state of their home address on their profile.
+    A learner with none of these is in no state: only superusers review them.
+    """
+    agency_state = (
+        RoleAssignment.objects.active()
+        .filter(
+            user_id=OuterRef("learner_id"),
+            organization__kind=OrganizationKind.STATE_AGENCY,
+        )
+        .exclude(organization__state="")
+        .order_by("granted_at", "pk")
+        .values("organization__state")[:1]
+    )
+    return Coalesce(
+        NullIf(F("learner__learner__facility__state"), Value("")),
+        Subquery(agency_state, output_field=CharField()),
+        NullIf(F("learner__state"), Value("")),
+        output_field=CharField(),
+    )
+
+
+def certification_upload_list_for_review(
+    *, reviewer: User
+) -> QuerySet[CertificationUpload]:
+    """Every certification upload this reviewer may open and decide, any status.
+
+    Scope: the reviewer needs `qsep.review_certification`; a superuser sees every
+    learner, anyone else the learners whose state (see `_learner_state`) is one of
+    `coordinator_states`, which includes proxy states. Nobody sees their own
+    uploads. Each row carries `learner_state`.
+    """
+    uploads = CertificationUpload.objects.annotate(learner_state=_learner_state())
+    if not reviewer.has_perm("qsep.review_certification"):
+        return uploads.none()
+    states = coordinator_states(coordinator=reviewer)
+    if states is not None:
+        uploads = uploads.filter(learner_state__in=sorted(states))
+    return uploads.exclude(learner=reviewer).select_related("learner")
+
+
+def certification_upload_list_pending(
+    *, reviewer: User
+) -> QuerySet[CertificationUpload]:
+    """The reviewer's queue: uploads waiting for review, oldest first."""
+    return (
+        certification_upload_list_for_review(reviewer=reviewer)
+        .filter(status=CertificationUpload.Status.PENDING)
+        .order_by("uploaded_at", "pk")
+    )
+
+
+def certification_upload_get_for_review(
+    *, reviewer: User, pk: int
+) -> CertificationUpload | None:
+    """One upload within the reviewer's scope, or None (the page answers 404)."""
+    return certification_upload_list_for_review(reviewer=reviewer).filter(pk=pk).first()

@@ -42,6 +42,8 @@ from qsep.models import (
     TestKind,
     TrainingPlan,
 )
+from qsep.module_html import module_body_sanitise
+from qsep.selectors import certification_upload_get_for_review
 
 
 class TrainingError(Exception):
@@ -95,6 +97,24 @@ def enrollment_create(*, learner: User, course: Course) -> Enrollment:
             action=TrainingAction.ENROLLED, actor=learner, target=enrollment
         )
     return enrollment
+
+
+@transaction.atomic
+def module_create(
+    *, course: Course, position: int, title: str, body: str, video_url: str = ""
+) -> Module:
+    """Add a module to a course; the body is cleaned to the allow-list of
+    `qsep.module_html` first, like the admin's module form does."""
+    module = Module(
+        course=course,
+        position=position,
+        title=title,
+        body=module_body_sanitise(body),
+        video_url=video_url,
+    )
+    module.full_clean()
+    module.save()
+    return module
 
 
 @transaction.atomic
@@ -427,10 +447,17 @@ def certification_upload(
 def certification_review(
     *, record: CertificationUpload, reviewer: User, accept: bool, request: HttpRequest
 ) -> CertificationUpload:
-    """Accept or reject a pending certification; the learner is emailed."""
+    """Accept or reject a pending certification; the learner is emailed.
+
+    Only a reviewer whose scope holds the learner may decide it (see
+    `selectors.certification_upload_list_for_review`), never their own, and once.
+    """
     from harp.emails import send_templated_email
 
     record = CertificationUpload.objects.select_for_update().get(pk=record.pk)
+    if certification_upload_get_for_review(reviewer=reviewer, pk=record.pk) is None:
+        # Also checked by the view (404); kept here so no caller skips the scope.
+        raise TrainingError("This certification is not one you review.")
     if record.status != CertificationUpload.Status.PENDING:
         raise TrainingError("This certification has already been reviewed.")
     if record.learner_id == reviewer.pk:

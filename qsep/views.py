@@ -565,26 +565,60 @@ class CertificationsView(LoginRequiredMixin, View):
         return self.render_page(form)
 
 
+def _pk(value: object) -> int | None:
+    """A primary key from a form or URL, or None when it is not a number."""
+    try:
+        pk = int(str(value))
+    except ValueError:
+        return None
+    return pk if pk > 0 else None
+
+
 class CertificationReviewView(LoginRequiredMixin, PermissionRequiredMixin, View):
-    """Coordinators and admins accept or reject uploaded certifications."""
+    """State Training Coordinators accept or reject the uploaded certifications of
+    their states' learners; superusers those of every state.
+
+    The list, the file and the decision all go through one scoped selector, so an
+    upload outside the reviewer's states is a 404 whichever way it is asked for.
+    """
 
     permission_required = "qsep.review_certification"
 
     def get(self, request: HttpRequest) -> HttpResponse:
-        pending = CertificationUpload.objects.filter(
-            status=CertificationUpload.Status.PENDING
-        ).select_related("learner")
-        return render(request, "qsep/certification_review.html", {"pending": pending})
+        reviewer: User = request.user  # type: ignore[assignment]
+        page = Paginator(
+            selectors.certification_upload_list_pending(reviewer=reviewer), 25
+        ).get_page(request.GET.get("page"))
+        states = selectors.coordinator_states(coordinator=reviewer)
+        return render(
+            request,
+            "qsep/certification_review.html",
+            {
+                "page": page,
+                "every_state": states is None,
+                "states": sorted(states or ()),
+            },
+        )
 
     def post(self, request: HttpRequest) -> HttpResponse:
-        record = get_object_or_404(
-            CertificationUpload, pk=request.POST.get("upload") or 0
+        reviewer: User = request.user  # type: ignore[assignment]
+        pk = _pk(request.POST.get("upload"))
+        record = (
+            selectors.certification_upload_get_for_review(reviewer=reviewer, pk=pk)
+            if pk
+            else None
         )
+        if record is None:
+            raise Http404("No such certification to review.")
+        decision = request.POST.get("decision")
+        if decision not in ("accept", "reject"):
+            messages.error(request, "Choose Accept or Reject.")
+            return redirect("qsep:certification-review")
         try:
             services.certification_review(
                 record=record,
-                reviewer=request.user,  # type: ignore[arg-type]
-                accept=request.POST.get("decision") == "accept",
+                reviewer=reviewer,
+                accept=decision == "accept",
                 request=request,
             )
         except services.TrainingError as error:
@@ -595,14 +629,20 @@ class CertificationReviewView(LoginRequiredMixin, PermissionRequiredMixin, View)
 
 
 class CertificationFileView(LoginRequiredMixin, PermissionRequiredMixin, View):
-    """The uploaded file, to reviewers only; each viewing is audited."""
+    """The uploaded file, to the reviewers whose scope holds the learner; each
+    viewing is audited."""
 
     permission_required = "qsep.review_certification"
 
     def get(self, request: HttpRequest, pk: int) -> HttpResponseBase:
         from harp.services import audit_event_record
 
-        record = get_object_or_404(CertificationUpload, pk=pk)
+        record = selectors.certification_upload_get_for_review(
+            reviewer=request.user,  # type: ignore[arg-type]
+            pk=pk,
+        )
+        if record is None:
+            raise Http404("No such certification.")
         audit_event_record(
             action=services.TrainingAction.CERTIFICATION_VIEWED,
             actor=request.user,  # type: ignore[arg-type]
