@@ -21,7 +21,7 @@ COPY harp ./harp
 RUN pip install --no-cache-dir .
 
 COPY . .
-RUN DJANGO_DEBUG=0 SECRET_KEY=collectstatic-only SSN_FINGERPRINT_KEY=collectstatic-only PROOFING_ALLOW_STUB=1 FIELD_ENCRYPTION_KEY=Zv6PSFkIm5Y04aaJJJYjpfxxo4Fv5_SCTVRim6KKicY= python manage.py collectstatic --noinput \
+RUN DJANGO_DEBUG=0 SECRET_KEY=collectstatic-only SSN_FINGERPRINT_KEY=collectstatic-only PROOFING_ALLOW_STUB=1 ALLOW_CONSOLE_DELIVERY=1 FIELD_ENCRYPTION_KEY=Zv6PSFkIm5Y04aaJJJYjpfxxo4Fv5_SCTVRim6KKicY= python manage.py collectstatic --noinput \
     && useradd --system --uid 1000 --home /app hub \
     && mkdir -p /app/media && chown hub /app/media
 

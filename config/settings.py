@@ -158,6 +158,8 @@ ACCOUNT_ADAPTER = "harp.adapter.AccountAdapter"
 ACCOUNT_FORMS = {
     "login": "harp.forms.SignInForm",
     "reset_password_from_key": "harp.forms.PasswordResetFromKeyForm",
+    "user_token": "harp.forms.PasswordResetUserTokenForm",
+    "add_email": "harp.forms.AddEmailForm",
 }
 ACCOUNT_LOGIN_METHODS = {"username"}
 ACCOUNT_SIGNUP_FIELDS = ["email*", "username*", "password1*", "password2*"]
@@ -173,7 +175,16 @@ ACCOUNT_LOGOUT_ON_PASSWORD_CHANGE = True
 ACCOUNT_LOGIN_ON_PASSWORD_RESET = False
 ACCOUNT_EMAIL_SUBJECT_PREFIX = f"[{PORTAL_NAME}] "
 # harp.lockout counts failed sign-ins itself, with one message for every failure.
-ACCOUNT_RATE_LIMITS = {"login_failed": None}
+# Reset links: per client address and per typed address (allauth's rate syntax).
+ACCOUNT_RATE_LIMITS = {
+    "login_failed": None,
+    "reset_password": env(
+        "PASSWORD_RESET_RATE_LIMIT", default="20/m/ip,5/m/key,10/h/key"
+    ),
+}
+ALLAUTH_TRUSTED_PROXY_COUNT = env.int("NUM_PROXIES", default=0)
+# Email the person about each security change (password, email addresses).
+ACCOUNT_EMAIL_NOTIFICATIONS = True
 LOGIN_URL = "/login/"
 LOGIN_REDIRECT_URL = "/profile/"
 LOGOUT_REDIRECT_URL = "/"
@@ -182,9 +193,52 @@ LOGOUT_REDIRECT_URL = "/"
 LOCKOUT_FAILURES = env.int("LOCKOUT_FAILURES", default=5)
 LOCKOUT_WINDOW = env.int("LOCKOUT_WINDOW", default=15 * 60)
 LOCKOUT_DURATION = env.int("LOCKOUT_DURATION", default=30 * 60)
+# Before the lock: after this many failures for a user ID, each further one makes
+# that user ID wait LOCKOUT_SLOWDOWN_SECONDS, doubled at each failure (0: no wait).
+LOCKOUT_SLOWDOWN_AFTER = env.int("LOCKOUT_SLOWDOWN_AFTER", default=3)
+LOCKOUT_SLOWDOWN_SECONDS = env.int("LOCKOUT_SLOWDOWN_SECONDS", default=30)
+# Failed sign-ins from one client address (any user IDs) that lock that address.
+LOCKOUT_CLIENT_FAILURES = env.int("LOCKOUT_CLIENT_FAILURES", default=20)
+# Days a browser that signed in with both factors stays a known device, which passes
+# locks and waits that failures from elsewhere put on its own user ID.
+KNOWN_DEVICE_DAYS = env.int("KNOWN_DEVICE_DAYS", default=90)
+# Seconds a re-authentication (password and code) allows security changes for.
+REAUTH_WINDOW = env.int("REAUTH_WINDOW", default=5 * 60)
+# Wrong challenge answers that end one password reset link; wrong answers across
+# links that stop password reset for the account for RESET_ACCOUNT_WINDOW seconds.
+RESET_ANSWER_FAILURES = env.int("RESET_ANSWER_FAILURES", default=3)
+RESET_ANSWER_DAILY_FAILURES = env.int("RESET_ANSWER_DAILY_FAILURES", default=6)
+RESET_ACCOUNT_WINDOW = env.int("RESET_ACCOUNT_WINDOW", default=24 * 3600)
+# How long an ended reset link is remembered: at least a reset link's life.
+RESET_KEY_WINDOW = env.int("RESET_KEY_WINDOW", default=3 * 24 * 3600)
+# Forgot user ID, new confirmation link and registration notices: emails per typed
+# address and per client address in RECOVERY_EMAIL_WINDOW seconds, for each kind.
+RECOVERY_EMAILS_PER_ADDRESS = env.int("RECOVERY_EMAILS_PER_ADDRESS", default=3)
+RECOVERY_EMAILS_PER_CLIENT = env.int("RECOVERY_EMAILS_PER_CLIENT", default=20)
+RECOVERY_EMAIL_WINDOW = env.int("RECOVERY_EMAIL_WINDOW", default=3600)
 
-# Second factors (django-otp). SMS_GATEWAY sends text and voice codes.
+# Second factors (django-otp). SMS_GATEWAY sends text and voice codes; the console
+# gateway logs them, so with DJANGO_DEBUG=0 the portal refuses to start with it (or
+# with console email) unless ALLOW_CONSOLE_DELIVERY=1 (a trial on one machine).
 SMS_GATEWAY = env("SMS_GATEWAY", default="harp.gateways.ConsoleGateway")
+ALLOW_CONSOLE_DELIVERY = env.bool("ALLOW_CONSOLE_DELIVERY", default=False)
+# harp.gateways.TwilioGateway: account, secret and the number codes come from.
+TWILIO_ACCOUNT_SID = env("TWILIO_ACCOUNT_SID", default="")
+TWILIO_AUTH_TOKEN = env("TWILIO_AUTH_TOKEN", default="")
+TWILIO_FROM_NUMBER = env("TWILIO_FROM_NUMBER", default="")
+# Empty keeps the library's own API host; tests point it at a local fake.
+TWILIO_API_BASE_URL = env("TWILIO_API_BASE_URL", default="")
+TWILIO_TIMEOUT = env.float("TWILIO_TIMEOUT", default=10.0)
+# Codes sent by email, text or call (harp.code_limits): seconds between two sends and
+# sends per day, per account and per phone number, at set-up and at sign-in alike.
+CODE_SEND_COOLDOWN = env.int("CODE_SEND_COOLDOWN", default=60)
+CODE_SEND_DAILY_LIMIT = env.int("CODE_SEND_DAILY_LIMIT", default=10)
+CODE_SEND_NUMBER_COOLDOWN = env.int("CODE_SEND_NUMBER_COOLDOWN", default=60)
+CODE_SEND_NUMBER_DAILY_LIMIT = env.int("CODE_SEND_NUMBER_DAILY_LIMIT", default=5)
+CODE_SEND_WINDOW = env.int("CODE_SEND_WINDOW", default=24 * 3600)
+# harp.code_limits keeps the cool-down between email codes; django-otp's own would
+# only refuse a send with a second, different message.
+OTP_EMAIL_COOLDOWN_DURATION = 0
 OTP_TOTP_ISSUER = PORTAL_NAME
 # harp.lockout counts wrong codes across all of a user's devices and locks after
 # LOCKOUT_FAILURES; django-otp's per-device doubling delay on top of it would only
@@ -216,6 +270,10 @@ PROOFING_UPLOAD_MAX_BYTES = env.int(
 PROOFING_DOCUMENT_RETENTION_DAYS = env.int(
     "PROOFING_DOCUMENT_RETENTION_DAYS", default=30
 )
+# Most documents one manual-proofing case may hold at a time.
+PROOFING_MAX_DOCUMENTS_PER_CASE = env.int("PROOFING_MAX_DOCUMENTS_PER_CASE", default=10)
+# A case never submitted, with no activity for this many days, is deleted with its files.
+PROOFING_IDLE_CASE_DAYS = env.int("PROOFING_IDLE_CASE_DAYS", default=30)
 # Uploads larger than this go to a temporary file rather than memory.
 FILE_UPLOAD_MAX_MEMORY_SIZE = 2_621_440
 DATA_UPLOAD_MAX_MEMORY_SIZE = 2_621_440
@@ -304,6 +362,10 @@ CELERY_BEAT_SCHEDULE = {
     },
     "proofing-documents-delete-expired": {
         "task": "proofing.tasks.proofing_documents_delete_expired_task",
+        "schedule": 3600.0,
+    },
+    "proofing-cases-purge-idle": {
+        "task": "proofing.tasks.proofing_cases_purge_idle_task",
         "schedule": 3600.0,
     },
 }

@@ -5,17 +5,25 @@ from __future__ import annotations
 from typing import Any
 
 from allauth.account.adapter import DefaultAccountAdapter
+from django import forms
 from django.conf import settings
+from django.contrib.auth.base_user import AbstractBaseUser
 from django.http import HttpRequest
+from django.http.response import HttpResponseBase
 
 from harp import services
 from harp.audit import AuditAction
-from harp.services.accounts import user_is_locked
+from harp.lockout import known_device_remember, known_device_token
+from harp.services.accounts import user_known_device_signed_in, user_sign_in_refusal
 
 SIGN_IN_FAILED_MESSAGE = (
     "The user ID or password is incorrect, or sign-in is locked after too many "
     "failed attempts. After {failures} failures sign-in is locked for {minutes} "
     "minutes; the help desk can unlock it sooner."
+)
+SIGN_IN_DELAYED_MESSAGE = (
+    "Too many failed sign-in attempts for this user ID. Wait {seconds} seconds, "
+    "then try again."
 )
 
 
@@ -42,19 +50,44 @@ class AccountAdapter(DefaultAccountAdapter):
     def pre_authenticate(self, request: HttpRequest, **credentials: Any) -> None:
         super().pre_authenticate(request, **credentials)
         typed = str(credentials.get("username") or "")
-        if user_is_locked(typed_user_id=typed):
-            services.audit_event_record(
-                action=AuditAction.SIGN_IN_FAILED,
-                actor_label=typed,
-                request=request,
-                details={"reason": "locked"},
-            )
+        refusal = user_sign_in_refusal(typed_user_id=typed, request=request)
+        if refusal is None:
+            return
+        services.audit_event_record(
+            action=AuditAction.SIGN_IN_FAILED,
+            actor_label=typed,
+            request=request,
+            details={"reason": "locked" if refusal.locked else "waiting"},
+        )
+        if refusal.locked:
             raise self.validation_error("username_password_mismatch")
+        # The wait depends only on what was typed, never on whether it exists.
+        raise forms.ValidationError(
+            SIGN_IN_DELAYED_MESSAGE.format(seconds=refusal.wait_seconds),
+            code="sign_in_delayed",
+        )
+
+    def authenticate(
+        self, request: HttpRequest, **credentials: Any
+    ) -> AbstractBaseUser | None:
+        user = super().authenticate(request, **credentials)
+        if user is not None and known_device_token(request, user=user) is not None:
+            user_known_device_signed_in(user=user, request=request)
+        return user
 
     def authentication_failed(self, request: HttpRequest, **credentials: Any) -> None:
         services.user_sign_in_failed(
             typed_user_id=str(credentials.get("username") or ""), request=request
         )
+
+    def post_login(
+        self, request: HttpRequest, user: AbstractBaseUser, **kwargs: Any
+    ) -> HttpResponseBase:
+        response: HttpResponseBase = super().post_login(request, user, **kwargs)
+        # Signed in with both factors: this browser is now a known device.
+        if getattr(user, "otp_device", None) is not None:
+            known_device_remember(request, response, user=user)
+        return response
 
     def send_password_reset_mail(
         self, user: Any, email: str, context: dict[str, Any]

@@ -1,4 +1,54 @@
 from django.apps import AppConfig
+from django.conf import settings
+from django.core.exceptions import ImproperlyConfigured
+
+CONSOLE_EMAIL_BACKEND = "django.core.mail.backends.console.EmailBackend"
+
+
+def console_delivery_check() -> None:
+    """Refuse the production form with delivery that only writes to the log.
+
+    The console text gateway logs every code it would send, and the console email
+    backend every email: sign-in codes, password reset and confirmation links.
+    In production the log is read by more people than the account holders.
+    `ALLOW_CONSOLE_DELIVERY=1` is for trying the production form on one machine.
+    """
+    if settings.DEBUG:
+        return
+    from harp.gateways import CONSOLE_GATEWAY, TWILIO_GATEWAY
+
+    if settings.SMS_GATEWAY == TWILIO_GATEWAY:
+        missing = [
+            name
+            for name in (
+                "TWILIO_ACCOUNT_SID",
+                "TWILIO_AUTH_TOKEN",
+                "TWILIO_FROM_NUMBER",
+            )
+            if not getattr(settings, name)
+        ]
+        if missing:
+            raise ImproperlyConfigured(
+                f"SMS_GATEWAY is the Twilio gateway: set {', '.join(missing)}."
+            )
+    if settings.ALLOW_CONSOLE_DELIVERY:
+        return
+    problems = []
+    if settings.SMS_GATEWAY == CONSOLE_GATEWAY:
+        problems.append(
+            "SMS_GATEWAY is the console gateway, which writes every text and voice "
+            f"code to the log: set SMS_GATEWAY to a real gateway ({TWILIO_GATEWAY})."
+        )
+    if settings.OUTBOX_DELIVERY_BACKEND == CONSOLE_EMAIL_BACKEND:
+        problems.append(
+            "Email goes to the console, which writes every code and link to the "
+            "log: set EMAIL_URL (or EMAIL_HOST)."
+        )
+    if problems:
+        raise ImproperlyConfigured(
+            " ".join(problems) + " Only to try the production form on one machine, set "
+            "ALLOW_CONSOLE_DELIVERY=1."
+        )
 
 
 class HarpConfig(AppConfig):
@@ -9,3 +59,4 @@ class HarpConfig(AppConfig):
         from harp import auth_events
 
         auth_events.connect()
+        console_delivery_check()

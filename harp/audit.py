@@ -28,6 +28,14 @@ class AuditAction:
     SECOND_FACTOR_VERIFIED = "harp.second_factor_verified"
     SECOND_FACTOR_FAILED = "harp.second_factor_failed"
     BACKUP_CODES_GENERATED = "harp.backup_codes_generated"
+    REAUTHENTICATED = "harp.reauthenticated"
+    REAUTHENTICATION_FAILED = "harp.reauthentication_failed"
+    CHALLENGE_ANSWER_FAILED = "harp.challenge_answer_failed"
+    PASSWORD_RESET_LINK_ENDED = "harp.password_reset_link_ended"
+    PASSWORD_RESET_LOCKED = "harp.password_reset_locked"
+    REGISTRATION_EMAIL_TAKEN = "harp.registration_email_taken"
+    RECOVERY_RATE_LIMITED = "harp.recovery_rate_limited"
+    KNOWN_DEVICE_PASSED_LOCK = "harp.known_device_passed_lock"
 
 
 def client_ip(request: HttpRequest) -> str | None:

@@ -11,11 +11,12 @@ import base64
 from collections.abc import Callable
 
 from allauth.account.models import EmailAddress
-from django.contrib.auth.models import Group, Permission
+from django.contrib.auth.models import Group
 from django.db import transaction
 from django.utils import timezone
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
+from harp.groups import HELP_DESK, help_desk_group_sync
 from harp.models import SystemComponent, User
 
 DemoLoader = Callable[[Callable[[str], None]], None]
@@ -53,7 +54,8 @@ DEMO_ACCOUNTS: list[dict[str, object]] = [
         "totp": "JBSWY3DPEHPK3PXPHELPDESKAAAAAAAA",
         "is_staff": True,
         "groups": ["Help desk"],
-        "about": "help desk: /helpdesk/ proofing queue; unlocks accounts in the admin",
+        "about": "help desk: /helpdesk/ proofing queue; unlocks accounts and "
+        "corrects identity details in the admin",
     },
     {
         "username": "cmsapprover",
@@ -90,20 +92,9 @@ DEMO_ACCOUNTS: list[dict[str, object]] = [
 
 
 def _help_desk_group() -> Group:
-    group, _ = Group.objects.get_or_create(name="Help desk")
-    group.permissions.add(
-        *Permission.objects.filter(
-            content_type__app_label__in=["harp", "proofing"],
-            codename__in=[
-                "unlock_user",
-                "view_user",
-                "change_user",
-                "view_auditevent",
-                "work_proofing_queue",
-            ],
-        )
-    )
-    return group
+    # The same definition the migrations give a real deployment.
+    help_desk_group_sync()
+    return Group.objects.get(name=HELP_DESK)
 
 
 def demo_user(*, username: str, totp: str, **fields: object) -> User:
@@ -136,7 +127,7 @@ def demo_user(*, username: str, totp: str, **fields: object) -> User:
     for name in groups:  # type: ignore[attr-defined]
         group = (
             _help_desk_group()
-            if name == "Help desk"
+            if name == HELP_DESK
             else Group.objects.get_or_create(name=name)[0]
         )
         user.groups.add(group)

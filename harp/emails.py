@@ -42,3 +42,49 @@ def send_lockout_notice(*, to: str, user_id: str, minutes: int) -> None:
         template="harp/email/lockout.txt",
         context={"user_id": user_id, "minutes": minutes},
     )
+
+
+def send_identity_corrected(
+    *, to: str, user_id: str, details: list[str], prove_again: bool
+) -> None:
+    send_templated_email(
+        to=to,
+        subject="Your identity details were corrected",
+        template="harp/email/identity_corrected.txt",
+        context={"user_id": user_id, "details": details, "prove_again": prove_again},
+    )
+
+
+def send_registration_email_taken(
+    *, to: str, sign_in_url: str, forgot_user_id_url: str, reset_password_url: str
+) -> None:
+    send_templated_email(
+        to=to,
+        subject="Someone tried to register with your email address",
+        template="harp/email/registration_email_taken.txt",
+        context={
+            "sign_in_url": sign_in_url,
+            "forgot_user_id_url": forgot_user_id_url,
+            "reset_password_url": reset_password_url,
+        },
+    )
+
+
+def send_password_reset_stopped(*, to: str, user_id: str, hours: int) -> None:
+    """A reset link ended after wrong challenge answers (`hours`: all links stop)."""
+    send_templated_email(
+        to=to,
+        subject="A password reset link was stopped",
+        template="harp/email/password_reset_stopped.txt",
+        context={"user_id": user_id, "hours": hours},
+    )
+
+
+def send_two_factor_changed(*, to: str, user_id: str, change: str) -> None:
+    """Tell the person about a change to their second factors (`change` says what)."""
+    send_templated_email(
+        to=to,
+        subject="Your two-factor authentication changed",
+        template="harp/email/two_factor_changed.txt",
+        context={"user_id": user_id, "change": change},
+    )

@@ -5,14 +5,23 @@ from __future__ import annotations
 import datetime
 from typing import Any
 
-from allauth.account.forms import LoginForm, ResetPasswordKeyForm
+from allauth.account import forms as allauth_forms
+from allauth.account.adapter import get_adapter
+from allauth.account.forms import LoginForm, ResetPasswordKeyForm, UserTokenForm
+from allauth.core import context as allauth_context
 from django import forms
+from django.conf import settings
 from django.contrib.auth import password_validation
+from django.http import HttpRequest
 from django.utils import timezone
 
 from harp.models import PhoneDevice, User
 from harp.models.users import phone_validator, user_id_validator, zip_validator
 from harp.services import challenge_answer_matches
+from harp.services.accounts import (
+    password_reset_answer_failed,
+    password_reset_link_usable,
+)
 from harp.us_states import US_STATES
 
 MINIMUM_AGE = 18
@@ -74,12 +83,11 @@ class ProfileForm(forms.Form):
         return validate_date_of_birth(self.cleaned_data["date_of_birth"])
 
     def clean_email(self) -> str:
+        # An address that already has an account is accepted here: registration
+        # ends with the same "check your email" page and emails that account's
+        # owner instead (harp.views.accounts), so this page never tells a stranger
+        # which addresses have accounts.
         email: str = self.cleaned_data["email"].strip()
-        if User.objects.filter(email__iexact=email).exists():
-            raise forms.ValidationError(
-                "An account already uses this email address. Sign in to it, or use "
-                "“Forgot user ID” on the sign-in page."
-            )
         return email
 
     def clean(self) -> dict[str, Any]:
@@ -186,12 +194,79 @@ class PasswordResetFromKeyForm(ResetPasswordKeyForm):
         self.order_fields(self.field_order)
 
     def clean_challenge_answer(self) -> str:
+        """Each wrong answer counts against this link (harp.services.accounts)."""
         answer: str = self.cleaned_data["challenge_answer"]
-        if self.user is None or not challenge_answer_matches(
-            user=self.user, answer=answer
-        ):
-            raise forms.ValidationError("That answer doesn't match the one on file.")
+        key = str(self.temp_key or "")
+        if self.user is None or not password_reset_link_usable(user=self.user, key=key):
+            raise forms.ValidationError(RESET_LINK_ENDED)
+        if not challenge_answer_matches(user=self.user, answer=answer):
+            password_reset_answer_failed(
+                user=self.user, key=key, request=allauth_context.request
+            )
+            if not password_reset_link_usable(user=self.user, key=key):
+                raise forms.ValidationError(RESET_LINK_ENDED)
+            raise forms.ValidationError(
+                "That answer doesn't match the one on file. After "
+                f"{settings.RESET_ANSWER_FAILURES} wrong answers this link stops "
+                "working."
+            )
         return answer
+
+
+RESET_LINK_ENDED = (
+    "This password reset link no longer works after too many wrong answers. "
+    "Ask for a new link with “Forgot password” on the sign-in page."
+)
+
+
+class PasswordResetUserTokenForm(UserTokenForm):
+    """The reset link's key, refused once wrong answers have ended it."""
+
+    def clean(self) -> dict[str, Any]:
+        cleaned = super().clean() or {}
+        if self.reset_user is not None and not password_reset_link_usable(
+            user=self.reset_user, key=str(cleaned.get("key", ""))
+        ):
+            raise get_adapter().validation_error("invalid_password_reset")
+        return cleaned
+
+
+class AddEmailForm(allauth_forms.AddEmailForm):
+    """A new address on the account; the address in use now is told about it."""
+
+    def save(self, request: HttpRequest) -> Any:
+        current = self.user.email if self.user is not None else ""
+        address = super().save(request)
+        if current and address is not None and address.pk:
+            get_adapter(request).send_notification_mail(
+                "account/email/email_added",
+                self.user,
+                {"added_email": address.email},
+                email=current,
+            )
+        return address
+
+
+class ReauthenticateForm(forms.Form):
+    """Confirm it's you: the password and, where the account has one, a code."""
+
+    password = forms.CharField(
+        label="Password",
+        strip=False,
+        widget=forms.PasswordInput(attrs={"autocomplete": "current-password"}),
+    )
+    token = forms.CharField(
+        label="Code",
+        max_length=16,
+        widget=forms.TextInput(
+            attrs={"autocomplete": "one-time-code", "autocapitalize": "characters"}
+        ),
+    )
+
+    def __init__(self, *args: Any, needs_code: bool = True, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        if not needs_code:
+            del self.fields["token"]
 
 
 class ForgotUserIdForm(forms.Form):

@@ -45,8 +45,8 @@ class TwoFactorRequiredMiddleware:
     devices exist is not trusted at all: it is signed out.
     """
 
-    allowed_prefixes = (
-        "/account/two-factor/setup/",
+    setup_prefix = "/account/two-factor/setup/"
+    always_allowed = (
         "/logout/",
         "/static/",
         "/status/",
@@ -62,11 +62,15 @@ class TwoFactorRequiredMiddleware:
             user.is_authenticated
             and getattr(user, "two_factor_required", False)
             and not user.is_verified()  # type: ignore[attr-defined]
-            and not request.path_info.startswith(self.allowed_prefixes)
+            and not request.path_info.startswith(self.always_allowed)
         ):
+            # The set-up pages are open only to someone with no device yet: a
+            # password alone must never add a second factor to an account that has
+            # one.
             if any(django_otp.devices_for_user(user, confirmed=True)):
                 logout(request)
                 messages.info(request, "Sign in again with your second factor.")
                 return redirect(settings.LOGIN_URL)
-            return redirect("harp:two-factor-setup")
+            if not request.path_info.startswith(self.setup_prefix):
+                return redirect("harp:two-factor-setup")
         return self.get_response(request)

@@ -20,10 +20,22 @@ from django.urls import reverse
 from django.utils.module_loading import import_string
 
 from harp import services
+from harp.encryption import decrypt, encrypt
 from harp.forms import CredentialsForm, ProfileForm
 from harp.models import User
 
 SESSION_KEY = "harp_registration"
+# Profile fields the user model encrypts at rest: the session row (plain JSON in the
+# session table) keeps them encrypted too, and `profile_data()` reads them back.
+ENCRYPTED_PROFILE_FIELDS = (
+    "date_of_birth",
+    "phone",
+    "address_line1",
+    "address_line2",
+    "city",
+    "state",
+    "zip_code",
+)
 
 
 class Step:
@@ -53,6 +65,16 @@ class Step:
     ) -> None:
         """Called once the account exists, for steps whose results belong to it."""
 
+    def earlier_step_changed(
+        self, data: dict[str, Any], *, key: str, changed: set[str]
+    ) -> str:
+        """An earlier step's fields in `changed` were saved with new values.
+
+        A step whose result depends on them forgets that result here and returns a
+        sentence telling the person what they must do again ("" if nothing).
+        """
+        return ""
+
 
 class ProfileStep(Step):
     key = "profile"
@@ -67,10 +89,12 @@ class ProfileStep(Step):
         cleaned = dict(form.cleaned_data)
         cleaned["date_of_birth"] = cleaned["date_of_birth"].isoformat()
         cleaned.pop("email_confirm", None)
+        for field in ENCRYPTED_PROFILE_FIELDS:
+            cleaned[field] = encrypt(str(cleaned.get(field) or ""))
         data[self.key] = cleaned
 
     def form_kwargs(self, data: dict[str, Any]) -> dict[str, Any]:
-        initial = dict(data.get(self.key, {}))
+        initial = profile_data(data)
         if initial.get("email"):
             initial["email_confirm"] = initial["email"]
         return {"initial": initial}
@@ -89,7 +113,7 @@ class CredentialsStep(Step):
                 "user_id": saved.get("user_id", ""),
                 "challenge_question": saved.get("challenge_question", ""),
             },
-            "profile": data.get("profile", {}),
+            "profile": profile_data(data),
         }
 
     def save(self, form: forms.Form, data: dict[str, Any]) -> None:
@@ -112,6 +136,49 @@ def get_data(request: HttpRequest) -> dict[str, Any]:
     return dict(request.session.get(SESSION_KEY, {}))
 
 
+def profile_data(data: dict[str, Any]) -> dict[str, Any]:
+    """The profile step's answers in plain text ({} before the step is done).
+
+    A profile that no key in FIELD_ENCRYPTION_KEY can read (a registration begun
+    before a key was removed) reads as not done, so the person enters it again.
+    """
+    profile = dict(data.get(ProfileStep.key, {}))
+    try:
+        for field in ENCRYPTED_PROFILE_FIELDS:
+            if profile.get(field):
+                profile[field] = decrypt(profile[field])
+    except ValueError:
+        data.pop(ProfileStep.key, None)
+        return {}
+    return profile
+
+
+def step_save(step: Step, form: forms.Form, data: dict[str, Any]) -> list[str]:
+    """Save a step's form; later steps that relied on changed fields start over.
+
+    Returns what the person must do again, one sentence per later step affected.
+    """
+    before = profile_data(data) if step.key == ProfileStep.key else data.get(step.key)
+    step.save(form, data)
+    after = profile_data(data) if step.key == ProfileStep.key else data.get(step.key)
+    if not isinstance(before, dict) or not isinstance(after, dict):
+        return []
+    changed = {
+        field
+        for field in before.keys() | after.keys()
+        if before.get(field) != after.get(field)
+    }
+    if not changed:
+        return []
+    keys = [each.key for each in steps()]
+    later = steps()[keys.index(step.key) + 1 :] if step.key in keys else []
+    notes = [
+        later_step.earlier_step_changed(data, key=step.key, changed=changed)
+        for later_step in later
+    ]
+    return [note for note in notes if note]
+
+
 def set_data(request: HttpRequest, data: dict[str, Any]) -> None:
     request.session[SESSION_KEY] = data
 
@@ -124,7 +191,9 @@ def finish(request: HttpRequest, data: dict[str, Any]) -> User:
     """Create the account from every step's data, then forget the data."""
     with transaction.atomic():
         user = services.user_register(
-            profile=data["profile"], credentials=data["credentials"], request=request
+            profile=profile_data(data),
+            credentials=data["credentials"],
+            request=request,
         )
         for step in steps():
             step.after_create(user, data, request)

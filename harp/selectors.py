@@ -57,15 +57,28 @@ def device_list(*, user: User) -> list[Device]:
 
 
 def device_get(*, user: User, persistent_id: str) -> Device | None:
-    """One of the user's own devices by its django-otp id; another's is None."""
+    """One of the user's own confirmed devices by its django-otp id, else None.
+
+    A device still being set up is None too: it has not proved it belongs to the
+    person, so it can neither sign in nor be managed.
+    """
+    return _device_by_id(user=user, persistent_id=persistent_id, confirmed=True)
+
+
+def device_get_pending(*, user: User, persistent_id: str) -> Device | None:
+    """One of the user's own devices still being set up, by its django-otp id."""
+    return _device_by_id(user=user, persistent_id=persistent_id, confirmed=False)
+
+
+def _device_by_id(*, user: User, persistent_id: str, confirmed: bool) -> Device | None:
     model_label, _, pk = persistent_id.rpartition("/")
     try:
         model = apps.get_model(model_label)
     except (ValueError, LookupError):
         return None
-    if not issubclass(model, Device) or not pk.isdigit():
+    if not issubclass(model, Device) or not pk.isdigit() or len(pk) > 18:
         return None
-    return model.objects.filter(pk=int(pk), user=user).first()
+    return model.objects.filter(pk=int(pk), user=user, confirmed=confirmed).first()
 
 
 @dataclass(frozen=True)

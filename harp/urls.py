@@ -1,6 +1,6 @@
 from django.urls import path
 
-from harp.views import accounts, pages, two_factor
+from harp.views import accounts, pages, reauth, two_factor
 
 app_name = "harp"
 
@@ -29,6 +29,11 @@ urlpatterns = [
         "login/verify/",
         two_factor.TwoFactorVerifyView.as_view(),
         name="two-factor-verify",
+    ),
+    path(
+        "account/confirm/",
+        reauth.ReauthenticateView.as_view(),
+        name="reauthenticate",
     ),
     path(
         "account/two-factor/",

@@ -9,6 +9,8 @@ class ProofingAction:
     REFERENCE_PASSED = "proofing.reference_passed"
     REFERENCE_FAILED = "proofing.reference_failed"
     DUPLICATE_IDENTITY = "proofing.duplicate_identity"
+    # A pass for other details than the account's own name, date of birth, address.
+    IDENTITY_MISMATCH = "proofing.identity_mismatch"
     IDENTITY_PROOFED = "proofing.identity_proofed"
     MANUAL_OPENED = "proofing.manual_opened"
     DOCUMENT_UPLOADED = "proofing.document_uploaded"
@@ -17,3 +19,4 @@ class ProofingAction:
     MANUAL_DECIDED = "proofing.manual_decided"
     DOCUMENT_VIEWED = "proofing.document_viewed"
     DOCUMENTS_DELETED = "proofing.documents_deleted"
+    IDLE_CASE_PURGED = "proofing.idle_case_purged"

@@ -2,13 +2,15 @@
 
 Files live under `PRIVATE_MEDIA_ROOT`, outside `MEDIA_ROOT`, so no web server serves
 them; only the audited help-desk view reads them. A file is accepted by its content
-(the first bytes of a PDF, JPEG or PNG), never by its name or the browser's claim,
-and is stored under a random name.
+(the first bytes of a PDF, JPEG or PNG, and that type's whole structure: trailer,
+end marker), never by its name or the browser's claim, and is stored under a random
+name. It is served sandboxed, and a PDF as a download.
 """
 
 from __future__ import annotations
 
 import os
+import re
 import uuid
 from typing import Any
 
@@ -54,8 +56,44 @@ def document_path(instance: Any, filename: str) -> str:
     return f"proofing/{uuid.uuid4().hex}.{extension}"
 
 
+PDF_HEADER = re.compile(rb"%PDF-[12]\.\d")
+PDF_TRAILER = re.compile(
+    rb"startxref\s+\d+\s+%%EOF\s*\Z|trailer\s*<<.*%%EOF\s*\Z", re.S
+)
+PDF_OBJECT = re.compile(rb"\d+\s+\d+\s+obj\b")
+PNG_IEND = b"\x00\x00\x00\x00IEND\xaeB`\x82"
+# How far from the end a PDF's trailer may start, and the trailing bytes ignored.
+TAIL_BYTES = 4096
+TRAILING = b"\x00\r\n\t "
+
+
+def _well_formed(content_type: str, upload: UploadedFile) -> bool:
+    """The whole structure of the type, not only its first bytes.
+
+    PDF: a version header, at least one object and a trailer ending in %%EOF.
+    JPEG: start-of-image then a segment marker, and an end-of-image marker last.
+    PNG: the signature, an IHDR chunk first and an IEND chunk last.
+    """
+    upload.seek(0)
+    content = upload.read()
+    upload.seek(0)
+    body = content.rstrip(TRAILING)
+    if content_type == "application/pdf":
+        return bool(
+            PDF_HEADER.match(content)
+            and PDF_OBJECT.search(content)
+            and b"endobj" in content
+            and PDF_TRAILER.search(body[-TAIL_BYTES:])
+        )
+    if content_type == "image/jpeg":
+        return content[3:4] != b"" and body.endswith(b"\xff\xd9")
+    if content_type == "image/png":
+        return content[12:16] == b"IHDR" and body.endswith(PNG_IEND)
+    return False
+
+
 def detect_content_type(upload: UploadedFile) -> str:
-    """The document's type from its first bytes; DocumentRejected if not allowed."""
+    """The document's type from its content; DocumentRejected if not allowed."""
     limit = settings.PROOFING_UPLOAD_MAX_BYTES
     if upload.size is None or upload.size > limit:
         raise DocumentRejected(
@@ -69,6 +107,12 @@ def detect_content_type(upload: UploadedFile) -> str:
     upload.seek(0)
     for signature, content_type in SIGNATURES.items():
         if head.startswith(signature):
+            if not _well_formed(content_type, upload):
+                name = EXTENSIONS[content_type].upper()
+                raise DocumentRejected(
+                    f"That file starts like a {name} but is not a complete one. Save "
+                    "or scan it again and upload the new file."
+                )
             return content_type
     raise DocumentRejected(
         "That file is not a PDF, JPEG or PNG. Upload a scan or photo in one of those "
@@ -100,9 +144,17 @@ def display_name(filename: str) -> str:
 
 
 def private_file_response(file: FieldFile, content_type: str) -> FileResponse:
-    """A private document for the browser to show, never to cache or re-type."""
+    """A private document for the browser, never to cache, re-type or run.
+
+    `Content-Security-Policy: sandbox` keeps any script in the file from running
+    with the portal's origin; PDFs are downloaded rather than shown in the page.
+    """
     response = FileResponse(file.open("rb"), content_type=content_type)
-    response["Content-Disposition"] = "inline"
+    if content_type == "application/pdf":
+        response["Content-Disposition"] = 'attachment; filename="document.pdf"'
+    else:
+        response["Content-Disposition"] = "inline"
+    response["Content-Security-Policy"] = "sandbox"
     response["Cache-Control"] = "no-store, private"
     response["X-Content-Type-Options"] = "nosniff"
     return response

@@ -1,41 +1,34 @@
 from __future__ import annotations
 
-import datetime
 from typing import Any
 
 from django import forms
 
-from harp.forms import ProfileForm, validate_date_of_birth
-from harp.models.users import phone_validator, zip_validator
 from harp.us_states import US_STATES
 from proofing.models import ProofingDocument
 
 
-class IdentityForm(forms.Form):
-    """What the vendor checks. The SSN is used for this request and never stored."""
+class SsnInput(forms.TextInput):
+    """A text box that never writes a value back into the page (like a password)."""
 
-    first_name = ProfileForm.base_fields["first_name"]
-    last_name = ProfileForm.base_fields["last_name"]
-    date_of_birth = ProfileForm.base_fields["date_of_birth"]
+    def format_value(self, value: Any) -> str | None:
+        return None
+
+
+class IdentityForm(forms.Form):
+    """The SSN, the one detail not in the profile. It is never stored or shown back.
+
+    Name, date of birth and address are the profile's, shown read-only beside the
+    form: the identity proofed is always the account's own.
+    """
+
     ssn = forms.CharField(
         label="Social Security number",
-        help_text="9 digits, for example 123-45-6789. We send it to the identity "
-        "service for this check and do not store it.",
+        help_text="9 digits, with or without dashes. We send it to the identity "
+        "service for this check and do not store it or show it again.",
         max_length=11,
-        widget=forms.TextInput(attrs={"autocomplete": "off", "inputmode": "numeric"}),
+        widget=SsnInput(attrs={"autocomplete": "off", "inputmode": "numeric"}),
     )
-    address_line1 = forms.CharField(label="Home street address", max_length=200)
-    city = forms.CharField(label="City", max_length=100)
-    state = forms.ChoiceField(label="State", choices=[("", "- Select -"), *US_STATES])
-    zip_code = forms.CharField(label="ZIP code", validators=[zip_validator])
-    phone = forms.CharField(
-        label="Phone number",
-        validators=[phone_validator],
-        widget=forms.TextInput(attrs={"type": "tel", "autocomplete": "tel"}),
-    )
-
-    def clean_date_of_birth(self) -> datetime.date:
-        return validate_date_of_birth(self.cleaned_data["date_of_birth"])
 
     def clean_ssn(self) -> str:
         digits = "".join(ch for ch in self.cleaned_data["ssn"] if ch.isdigit())
@@ -119,6 +112,16 @@ class DecisionForm(forms.Form):
         widget=forms.Textarea(attrs={"rows": 3}),
         max_length=2000,
     )
+    confirm_different_person = forms.BooleanField(
+        label="I have checked the matching accounts listed on this page: this case "
+        "is a different person, or the help desk has dealt with the other account.",
+        required=False,
+    )
+
+    def __init__(self, *args: Any, matches: bool = False, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        if not matches:
+            del self.fields["confirm_different_person"]
 
 
 class QueueFilterForm(forms.Form):

@@ -52,6 +52,10 @@ class RemoteProofingAttempt(models.Model):
         NO_QUESTIONS = "no_questions", "No questions could be generated"
         FRAUD = "fraud", "Flagged by the vendor"
         REFERENCE_PASSED = "reference_passed", "Passed by phone reference number"
+        # The SSN is another proofed account's. The person is told only that the
+        # details could not be verified, as for a vendor refusal, so the form cannot
+        # be used to find out which SSNs have accounts.
+        DUPLICATE = "duplicate", "SSN of another proofed account"
 
     user = models.ForeignKey(
         settings.AUTH_USER_MODEL,
@@ -64,6 +68,9 @@ class RemoteProofingAttempt(models.Model):
     registration_key = models.CharField(max_length=64, blank=True, db_index=True)
     ssn_fingerprint = models.CharField(max_length=64, db_index=True)
     identity_key = models.CharField(max_length=64, db_index=True)
+    # Keyed digest of the name, date of birth and address that were proofed: only
+    # a pass whose digest matches the account's profile proves the account.
+    identity_digest = models.CharField(max_length=64, blank=True)
     ssn_last4 = EncryptedCharField(blank=True)
     vendor = models.CharField(max_length=100)
     session_ref = models.TextField(blank=True)

@@ -30,6 +30,27 @@ class ProofingStep(Step):
     def is_complete(self, data: dict[str, Any]) -> bool:
         return bool(data.get(self.key, {}).get("done"))
 
+    def earlier_step_changed(
+        self, data: dict[str, Any], *, key: str, changed: set[str]
+    ) -> str:
+        """New name, date of birth or address: proofing starts over for them.
+
+        The registration key stays, so the attempts already made still count
+        against the limits; passes for the old details prove nothing (see
+        `proofing_registration_complete`).
+        """
+        state = data.get(self.key)
+        if key != "profile" or not state or not changed & set(services.IDENTITY_FIELDS):
+            return ""
+        was_done = bool(state.pop("done", False))
+        state.pop("manual", None)
+        if not was_done and not state.get("registration_key"):
+            return ""
+        return (
+            "You changed details that identity proofing checks, so you need to "
+            "prove your identity again for the new details."
+        )
+
     def after_create(
         self, user: User, data: dict[str, Any], request: HttpRequest
     ) -> None:

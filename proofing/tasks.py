@@ -8,3 +8,8 @@ from proofing import services
 @shared_task(ignore_result=True)
 def proofing_documents_delete_expired_task() -> int:
     return services.proofing_documents_delete_expired()
+
+
+@shared_task(ignore_result=True)
+def proofing_cases_purge_idle_task() -> int:
+    return services.proofing_cases_purge_idle()

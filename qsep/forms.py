@@ -156,13 +156,11 @@ class LearnerSignupForm(NewCredentialsForm):
         )
 
     def clean_email(self) -> str:
+        # An address that already has an account is accepted here: the sign-up
+        # ends on the same "check your email" page and that account's owner is
+        # emailed instead (qsep.views.LearnerSignupView), so this page never tells
+        # a stranger which addresses have accounts.
         email: str = self.cleaned_data["email"].strip()
-        if User.objects.filter(email__iexact=email).exists():
-            raise forms.ValidationError(
-                "An account already uses this email address. Sign in to it, use "
-                "“Forgot user ID”, or contact the help desk at "
-                f"{settings.HELP_DESK_EMAIL} or {settings.HELP_DESK_PHONE}."
-            )
         return email
 
     def clean(self) -> dict[str, Any]:

@@ -9,6 +9,7 @@ from django.contrib import messages
 from django.contrib.auth.mixins import LoginRequiredMixin, PermissionRequiredMixin
 from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
+from django.db import IntegrityError
 from django.http import Http404, HttpRequest, HttpResponse
 from django.http.response import HttpResponseBase
 from django.shortcuts import get_object_or_404, redirect, render
@@ -19,6 +20,7 @@ from django.views import View
 from django.views.decorators.debug import sensitive_post_parameters
 
 from harp.models import User
+from harp.services.accounts import registration_email_taken_notify, user_email_taken
 from proofing.documents import private_file_response
 from qsep import selectors, services
 from qsep.forms import (
@@ -405,7 +407,8 @@ def _certificate_context(request: HttpRequest, code: str) -> dict[str, Any]:
     user = request.user
     if not (
         user.is_authenticated
-        and (certificate.enrollment.learner_id == user.pk or user.is_staff)
+        # Staff status alone shows nobody else's certificate; /verify/ is public.
+        and (certificate.enrollment.learner_id == user.pk or user.is_superuser)
     ):
         raise Http404("No such certificate.")
     verify_url = request.build_absolute_uri(reverse("verify", args=[certificate.code]))
@@ -511,6 +514,8 @@ class LearnerSignupView(View):
         if not form.is_valid():
             return render(request, "qsep/signup_learner.html", {"form": form})
         data = form.cleaned_data
+        if user_email_taken(email=data["email"]):
+            return _learner_email_taken(request, data["email"])
         try:
             user = services.learner_register(
                 first_name=data["first_name"],
@@ -521,12 +526,28 @@ class LearnerSignupView(View):
                 facility=data["organization"],
                 request=request,
             )
-        except ValidationError as error:
-            form.add_error(None, list(error.messages))
+        except (ValidationError, IntegrityError) as error:
+            # Another sign-up took the address a moment ago: the same outcome.
+            if user_email_taken(email=data["email"]):
+                return _learner_email_taken(request, data["email"])
+            form.add_error(
+                None,
+                list(error.messages)
+                if isinstance(error, ValidationError)
+                else ["That user ID is taken. Choose another."],
+            )
             return render(request, "qsep/signup_learner.html", {"form": form})
         request.session["harp_registered_email"] = user.email
         request.session["harp_registered_manual"] = False
         return redirect("harp:register-done")
+
+
+def _learner_email_taken(request: HttpRequest, email: str) -> HttpResponse:
+    """The same page as a new account; the address's owner is emailed instead."""
+    registration_email_taken_notify(email=email, request=request)
+    request.session["harp_registered_email"] = email
+    request.session["harp_registered_manual"] = False
+    return redirect("harp:register-done")
 
 
 class CertificationsView(LoginRequiredMixin, View):

@@ -34,19 +34,40 @@ class PhoneDevice(ThrottlingMixin, SideChannelDevice):
         return getattr(settings, "OTP_PHONE_THROTTLE_FACTOR", 1)
 
     def generate_challenge(self) -> str:
+        """Make a new code and hand it to the gateway.
+
+        The gateway raises `harp.gateways.GatewayError` when nothing was sent; the
+        caller runs this in a transaction so that the unsent code is not kept.
+        """
         from harp.gateways import get_gateway
 
         self.generate_token(valid_secs=settings.OTP_PHONE_TOKEN_VALIDITY)
-        message = (
-            f"{settings.PORTAL_NAME} code: {self.token}. It expires in "
-            f"{settings.OTP_PHONE_TOKEN_VALIDITY // 60} minutes. Never share it."
-        )
+        minutes = settings.OTP_PHONE_TOKEN_VALIDITY // 60
         gateway = get_gateway()
         if self.method == self.Method.VOICE:
-            gateway.call(self.number, message)
-        else:
-            gateway.send_sms(self.number, message)
-        return f"We sent a code to {self.masked_number}."
+            # Digits one by one, so the voice reads "4, 8, 1" and not "481".
+            spoken = ", ".join(str(self.token))
+            gateway.call(
+                self.number,
+                f"This is {settings.PORTAL_NAME}. Your code is {spoken}. "
+                f"It expires in {minutes} minutes. Never share it.",
+            )
+            return self.sent_message
+        gateway.send_sms(
+            self.number,
+            f"{settings.PORTAL_NAME} code: {self.token}. It expires in "
+            f"{minutes} minutes. Never share it.",
+        )
+        return self.sent_message
+
+    @property
+    def sent_message(self) -> str:
+        """What the person is told once the gateway has taken a code."""
+        if self.method == self.Method.VOICE:
+            return f"We are calling {self.masked_number} now to read you a code."
+        return (
+            f"We sent a code to {self.masked_number}. It can take a minute to arrive."
+        )
 
     def verify_token(self, token: str) -> bool:
         allowed, _ = self.verify_is_allowed()

@@ -116,7 +116,13 @@ class User(AbstractUser):
                 violation_error_message="An account already uses this email address.",
             ),
         ]
-        permissions = [("unlock_user", "Can unlock accounts locked after failures")]
+        permissions = [
+            ("unlock_user", "Can unlock accounts locked after failures"),
+            (
+                "correct_identity",
+                "Can correct a person's legal name, date of birth and home address",
+            ),
+        ]
 
     @classmethod
     def from_db(cls, db: Any, field_names: Any, values: Any) -> User:

@@ -6,6 +6,7 @@ from typing import Any
 
 from django.contrib import messages
 from django.core.exceptions import ValidationError
+from django.db import IntegrityError
 from django.http import Http404, HttpRequest, HttpResponse
 from django.http.response import HttpResponseBase
 from django.shortcuts import redirect, render
@@ -15,6 +16,7 @@ from django.views.generic import FormView, TemplateView
 
 from harp import registration, services
 from harp.forms import ForgotUserIdForm, ResendConfirmationForm
+from harp.services.accounts import registration_email_taken_notify, user_email_taken
 
 
 class RegisterStartView(View):
@@ -79,7 +81,8 @@ class RegisterStepView(View):
         )
         if not form.is_valid():
             return self.render_step(form)
-        self.step.save(form, self.data)
+        for note in registration.step_save(self.step, form, self.data):
+            messages.warning(request, note)
         registration.set_data(request, self.data)
         pending = registration.first_incomplete(self.data)
         if pending is not None:
@@ -91,12 +94,26 @@ class RegisterStepView(View):
 def _finish(
     request: HttpRequest, data: dict[str, Any], form: Any
 ) -> HttpResponse | None:
-    """Create the account; if that fails, put the reason on the form (or a message)."""
+    """Create the account; if that fails, put the reason on the form (or a message).
+
+    An email address that already has an account creates nothing: its owner is
+    emailed, and this person sees the same "check your email" page as for a new
+    account, whether the address was taken before or during registration.
+    """
+    email = str(data.get("profile", {}).get("email", ""))
+    if email and user_email_taken(email=email):
+        return _email_taken(request, data, email)
     try:
         user = registration.finish(request, data)
-    except ValidationError as error:
-        # Someone took the user ID or email address since the step was checked.
-        problems = [p for ps in error.message_dict.values() for p in ps]
+    except (ValidationError, IntegrityError) as error:
+        if email and user_email_taken(email=email):
+            return _email_taken(request, data, email)
+        # Someone took the user ID since the step was checked.
+        problems = (
+            [p for ps in error.message_dict.values() for p in ps]
+            if isinstance(error, ValidationError) and hasattr(error, "error_dict")
+            else ["That user ID is taken. Choose another."]
+        )
         if form is None:
             for problem in problems:
                 messages.error(request, problem)
@@ -106,9 +123,30 @@ def _finish(
         for problem in problems:
             form.add_error(None, problem)
         return None
-    request.session["harp_registered_email"] = user.email
-    request.session["harp_registered_manual"] = not user.is_identity_proofed
+    return _registration_done(request, user.email, data)
+
+
+def _chose_manual_proofing(data: dict[str, Any]) -> bool:
+    """Whether a step recorded that the person chose manual (document) proofing."""
+    return any(
+        isinstance(state, dict) and bool(state.get("manual")) for state in data.values()
+    )
+
+
+def _registration_done(
+    request: HttpRequest, email: str, data: dict[str, Any]
+) -> HttpResponse:
+    request.session["harp_registered_email"] = email
+    request.session["harp_registered_manual"] = _chose_manual_proofing(data)
     return redirect("harp:register-done")
+
+
+def _email_taken(
+    request: HttpRequest, data: dict[str, Any], email: str
+) -> HttpResponse:
+    registration_email_taken_notify(email=email, request=request)
+    request.session.pop(registration.SESSION_KEY, None)
+    return _registration_done(request, email, data)
 
 
 class RegisterDoneView(TemplateView):
@@ -119,6 +157,13 @@ class RegisterDoneView(TemplateView):
         context["email"] = self.request.session.get("harp_registered_email", "")
         context["manual"] = self.request.session.get("harp_registered_manual", False)
         return context
+
+
+RECOVERY_LIMITED = (
+    "We have sent as many of these emails as we can for now. If an account uses "
+    "that address, check its inbox and spam folder for the earlier email, or try "
+    "again later."
+)
 
 
 class _SameAnswerFormView(FormView):
@@ -134,11 +179,18 @@ class _SameAnswerFormView(FormView):
     submit_label: str
     done_message: str
 
-    def act(self, email: str) -> None:
+    def act(self, email: str) -> bool:
+        """Send what the page promises; False when the email limits refuse it."""
         raise NotImplementedError
 
     def form_valid(self, form: Any) -> HttpResponse:
-        self.act(form.cleaned_data["email"])
+        if not self.act(form.cleaned_data["email"]):
+            # Counted for the typed address and the client alike, whether or not an
+            # account uses the address: the refusal tells nothing about accounts.
+            form.add_error(None, RECOVERY_LIMITED)
+            response = self.form_invalid(form)
+            response.status_code = 429
+            return response
         messages.success(self.request, self.done_message)
         return redirect(reverse("account_login"))
 
@@ -155,8 +207,8 @@ class ForgotUserIdView(_SameAnswerFormView):
         "It can take a few minutes to arrive."
     )
 
-    def act(self, email: str) -> None:
-        services.user_id_reminder_send(email=email, request=self.request)
+    def act(self, email: str) -> bool:
+        return services.user_id_reminder_send(email=email, request=self.request)
 
 
 class ResendConfirmationView(_SameAnswerFormView):
@@ -172,5 +224,5 @@ class ResendConfirmationView(_SameAnswerFormView):
         "confirmation link to it. Open the link within 3 days."
     )
 
-    def act(self, email: str) -> None:
-        services.email_confirmation_resend(email=email, request=self.request)
+    def act(self, email: str) -> bool:
+        return services.email_confirmation_resend(email=email, request=self.request)

@@ -22,14 +22,17 @@ from django_otp.plugins.otp_totp.models import TOTPDevice
 from harp import selectors, services
 from harp.forms import CodeForm, DeviceRenameForm, PhoneDeviceForm
 from harp.models import BackupCodeDevice, PhoneDevice, User
-from harp.services.two_factor import DeviceError
+from harp.services.two_factor import CodeNotSent, DeviceError
 from harp.stages import TwoFactorStage
+from harp.views.reauth import FirstDeviceExemptMixin, RecentReauthRequiredMixin
 
 WRONG_CODE = (
     "That code is not right, or it has expired. After {failures} wrong codes, "
     "sign-in is locked for {minutes} minutes."
 )
 NEW_CODES_SESSION_KEY = "harp_new_backup_codes"
+# The authenticator-app key the set-up page last showed: only that one can be confirmed.
+PENDING_TOTP_SESSION_KEY = "harp_pending_totp_device"
 
 
 def _wrong_code() -> str:
@@ -93,9 +96,15 @@ class TwoFactorVerifyView(View):
 
     def post(self, request: HttpRequest) -> HttpResponse:
         if request.POST.get("action") == "send":
-            sent = services.second_factor_challenge(device=self.device)
-            if sent:
-                messages.info(request, sent)
+            try:
+                sent = services.second_factor_challenge(
+                    user=self.user, device=self.device, request=request
+                )
+            except CodeNotSent as refused:
+                messages.error(request, refused.message)
+            else:
+                if sent:
+                    messages.info(request, sent)
             return self.render_page(CodeForm())
         form = CodeForm(request.POST)
         if form.is_valid() and services.second_factor_verify(
@@ -135,14 +144,17 @@ def _after_first_device(request: HttpRequest, device: Device) -> HttpResponse:
     return redirect("harp:two-factor-manage")
 
 
-class TotpSetupView(LoginRequiredMixin, View):
+class TotpSetupView(LoginRequiredMixin, FirstDeviceExemptMixin, View):
+    """Each visit shows a fresh key; a code confirms only the key this session saw."""
+
     template_name = "harp/two_factor_setup_app.html"
 
-    def device(self) -> TOTPDevice:
-        existing = TOTPDevice.objects.filter(
-            user=self.request.user, confirmed=False
-        ).first()
-        return existing or services.totp_device_start(user=self.request.user)  # type: ignore[arg-type]
+    def pending(self) -> TOTPDevice | None:
+        device = selectors.device_get_pending(
+            user=self.request.user,  # type: ignore[arg-type]
+            persistent_id=self.request.session.get(PENDING_TOTP_SESSION_KEY, ""),
+        )
+        return device if isinstance(device, TOTPDevice) else None
 
     def render_page(self, device: TOTPDevice, form: CodeForm) -> HttpResponse:
         secret = base64.b32encode(device.bin_key).decode("ascii").rstrip("=")
@@ -158,10 +170,19 @@ class TotpSetupView(LoginRequiredMixin, View):
         )
 
     def get(self, request: HttpRequest) -> HttpResponse:
-        return self.render_page(self.device(), CodeForm())
+        device = services.totp_device_start(user=request.user)  # type: ignore[arg-type]
+        request.session[PENDING_TOTP_SESSION_KEY] = device.persistent_id
+        return self.render_page(device, CodeForm())
 
     def post(self, request: HttpRequest) -> HttpResponse:
-        device = self.device()
+        device = self.pending()
+        if device is None:
+            messages.error(
+                request,
+                "That key is no longer valid. Scan the new QR code below and "
+                "enter the code the app shows for it.",
+            )
+            return redirect(request.path)
         form = CodeForm(request.POST)
         if form.is_valid() and services.device_confirm(
             user=request.user,  # type: ignore[arg-type]
@@ -169,13 +190,14 @@ class TotpSetupView(LoginRequiredMixin, View):
             token=form.cleaned_data["token"],
             request=request,
         ):
+            request.session.pop(PENDING_TOTP_SESSION_KEY, None)
             return _after_first_device(request, device)
         if form.is_valid():
             form.add_error("token", _wrong_code())
         return self.render_page(device, form)
 
 
-class SideChannelSetupView(LoginRequiredMixin, View):
+class SideChannelSetupView(LoginRequiredMixin, FirstDeviceExemptMixin, View):
     """Email, text message or voice call: send a code, then type it back."""
 
     method = "email"
@@ -198,23 +220,39 @@ class SideChannelSetupView(LoginRequiredMixin, View):
     def get(self, request: HttpRequest) -> HttpResponse:
         return self.render_page()
 
-    def post(self, request: HttpRequest) -> HttpResponse:
-        user: User = request.user  # type: ignore[assignment]
-        if request.POST.get("action") == "send":
+    def send(self, user: User) -> HttpResponse:
+        """Send a first code to a new device, within the code limits."""
+        request = self.request
+        try:
             if self.method == "email":
-                services.email_device_start(user=user)
-                messages.info(request, f"We sent a code to {user.email}.")
+                services.email_device_start(user=user, request=request)
+                messages.info(
+                    request,
+                    f"We emailed a code to {user.email}. "
+                    "It can take a minute to arrive.",
+                )
                 return redirect(request.path)
             phone_form = PhoneDeviceForm(request.POST)
             if not phone_form.is_valid():
                 return self.render_page(phone_form=phone_form)
-            services.phone_device_start(
+            device = services.phone_device_start(
                 user=user,
                 number=phone_form.cleaned_data["number"],
                 method=phone_form.cleaned_data["method"],
+                request=request,
             )
-            messages.info(request, "We sent a code. It can take a minute to arrive.")
-            return redirect(request.path)
+        except CodeNotSent as refused:
+            messages.error(request, refused.message)
+            if self.method == "email":
+                return redirect(request.path)
+            return self.render_page(phone_form=phone_form)
+        messages.info(request, device.sent_message)
+        return redirect(request.path)
+
+    def post(self, request: HttpRequest) -> HttpResponse:
+        user: User = request.user  # type: ignore[assignment]
+        if request.POST.get("action") == "send":
+            return self.send(user)
         device = self.pending()
         form = CodeForm(request.POST)
         if device is None:
@@ -229,8 +267,10 @@ class SideChannelSetupView(LoginRequiredMixin, View):
         return self.render_page(code_form=form)
 
 
-class BackupCodesView(LoginRequiredMixin, View):
+class BackupCodesView(LoginRequiredMixin, RecentReauthRequiredMixin, View):
     """New backup codes, shown once; a POST replaces the old set with a new one."""
+
+    reauth_methods = ("POST",)
 
     def get(self, request: HttpRequest) -> HttpResponse:
         codes = request.session.pop(NEW_CODES_SESSION_KEY, None)
@@ -250,8 +290,10 @@ class BackupCodesView(LoginRequiredMixin, View):
         return redirect("harp:two-factor-backup-codes")
 
 
-class TwoFactorManageView(LoginRequiredMixin, View):
+class TwoFactorManageView(LoginRequiredMixin, RecentReauthRequiredMixin, View):
     """Two-factor methods: add, rename and remove; make new backup codes."""
+
+    reauth_methods = ("POST",)
 
     def get(self, request: HttpRequest) -> HttpResponse:
         user: User = request.user  # type: ignore[assignment]

@@ -8,22 +8,29 @@ from proofing.services.manual import (
     manual_document_add,
     manual_document_record_view,
     manual_document_remove,
+    proofing_cases_purge_idle,
     proofing_documents_delete_expired,
 )
 from proofing.services.remote import (
+    IDENTITY_FIELDS,
     ProofingError,
+    identity_digest,
     identity_key,
     mark_proofed,
+    profile_identity,
     proofing_registration_complete,
     remote_proofing_answer,
     remote_proofing_reference,
     remote_proofing_start,
     ssn_digits,
     ssn_fingerprint,
+    user_identity_digest,
 )
 
 __all__ = [
+    "IDENTITY_FIELDS",
     "ProofingError",
+    "identity_digest",
     "identity_key",
     "manual_case_claim",
     "manual_case_decide",
@@ -33,6 +40,8 @@ __all__ = [
     "manual_document_record_view",
     "manual_document_remove",
     "mark_proofed",
+    "profile_identity",
+    "proofing_cases_purge_idle",
     "proofing_documents_delete_expired",
     "proofing_registration_complete",
     "remote_proofing_answer",
@@ -40,4 +49,5 @@ __all__ = [
     "remote_proofing_start",
     "ssn_digits",
     "ssn_fingerprint",
+    "user_identity_digest",
 ]

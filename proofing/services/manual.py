@@ -1,22 +1,26 @@
 """Manual proofing: the person's documents, the help desk's queue and decisions.
 
-A case needs one government photo ID, two financial statements or payroll records,
+A case holds at most `PROOFING_MAX_DOCUMENTS_PER_CASE` documents and needs one
+government photo ID, two financial statements or payroll records,
 and the last four SSN digits when no SSN was given to remote proofing. The person
 submits it; a help-desk agent claims it (one agent per case), views the documents
 (each viewing audited) and approves, rejects with a reason, or asks for more. The
 person is emailed at each decision. Documents are deleted
 `PROOFING_DOCUMENT_RETENTION_DAYS` after the decision; the case and its audit trail
-stay.
+stay. A case never submitted and idle `PROOFING_IDLE_CASE_DAYS` is deleted with its
+documents.
 """
 
 from __future__ import annotations
 
 import datetime
+from functools import partial
 from typing import Any
 
 from django.conf import settings
 from django.core.files.uploadedfile import UploadedFile
 from django.db import transaction
+from django.db.models.fields.files import FieldFile
 from django.http import HttpRequest
 from django.urls import reverse
 from django.utils import timezone
@@ -24,6 +28,7 @@ from django.utils import timezone
 from harp.emails import send_templated_email
 from harp.models import User
 from harp.services import audit_event_record
+from proofing import selectors
 from proofing.audit import ProofingAction
 from proofing.documents import DocumentRejected, display_name, store_checked_upload
 from proofing.models import ManualProofingCase, ProofingDocument, RemoteProofingAttempt
@@ -93,6 +98,12 @@ def manual_document_add(
     """Keep an uploaded document, checked by content and size; nothing if refused."""
     case = Case.objects.select_for_update().get(pk=case.pk)
     _editable(case)
+    limit = settings.PROOFING_MAX_DOCUMENTS_PER_CASE
+    if case.documents.count() >= limit:
+        raise ProofingError(
+            f"Your case already has {limit} documents, the most it can hold. Remove "
+            "one you do not need before adding another."
+        )
     document = ProofingDocument(
         case=case,
         kind=kind,
@@ -197,8 +208,14 @@ def manual_case_decide(
     decision: str,
     note: str,
     request: HttpRequest,
+    matches_confirmed: bool = False,
 ) -> ManualProofingCase:
-    """Approve, reject with a reason, or ask for more; only the claiming agent may."""
+    """Approve, reject with a reason, or ask for more; only the claiming agent may.
+
+    Approving a person who matches an identity-proofed account (same SSN, or same
+    name and date of birth) needs the agent's explicit confirmation; the matches
+    are recorded in the audit event either way.
+    """
     case = Case.objects.select_for_update().select_related("user").get(pk=case.pk)
     if case.status != Case.Status.IN_REVIEW or case.claimed_by_id != agent.pk:
         raise ProofingError("Claim this case before deciding it.")
@@ -209,6 +226,14 @@ def manual_case_decide(
         raise ProofingError("Choose approve, reject or ask for more information.")
     if status != Case.Status.APPROVED and not note.strip():
         raise ProofingError("Say why, so the person knows what to do next.")
+    matches = selectors.manual_case_matches(case=case)
+    proofed = [match.user.get_username() for match in matches if match.proofed]
+    if status == Case.Status.APPROVED and proofed and not matches_confirmed:
+        raise ProofingError(
+            "This person matches an identity-proofed account ("
+            + ", ".join(proofed)
+            + "). Check the matching accounts, then confirm before approving."
+        )
     case.status = status
     case.decision_note = note.strip()
     case.decided_by = agent
@@ -219,7 +244,18 @@ def manual_case_decide(
         actor=agent,
         target=case,
         request=request,
-        details={"decision": status},
+        details={
+            "decision": status,
+            "matches": [
+                {
+                    "user_id": match.user.get_username(),
+                    "reasons": list(match.reasons),
+                    "proofed": match.proofed,
+                }
+                for match in matches
+            ],
+            "matches_confirmed": bool(matches and matches_confirmed),
+        },
     )
     if status == Case.Status.APPROVED:
         mark_proofed(
@@ -280,6 +316,52 @@ def proofing_documents_delete_expired() -> int:
             case.save(update_fields=["documents_deleted_at"])
             audit_event_record(action=ProofingAction.DOCUMENTS_DELETED, target=case)
     return deleted
+
+
+def proofing_cases_purge_idle() -> int:
+    """Delete cases never submitted and idle `PROOFING_IDLE_CASE_DAYS`, with files.
+
+    Idle means no case opened and no document uploaded in that time. The audit
+    trail stays; the person opens a new case if they come back.
+    """
+    cutoff = timezone.now() - datetime.timedelta(days=settings.PROOFING_IDLE_CASE_DAYS)
+    idle = (
+        Case.objects.filter(
+            status=Case.Status.COLLECTING,
+            submitted_at__isnull=True,
+            created_at__lt=cutoff,
+        )
+        .exclude(documents__uploaded_at__gte=cutoff)
+        .values_list("pk", flat=True)
+    )
+    purged = 0
+    for pk in list(idle[:1000]):
+        with transaction.atomic():
+            case = (
+                Case.objects.select_for_update()
+                .filter(pk=pk, status=Case.Status.COLLECTING)
+                .exclude(documents__uploaded_at__gte=cutoff)
+                .first()
+            )
+            if case is None:
+                continue
+            files = [document.file for document in case.documents.all()]
+            audit_event_record(
+                action=ProofingAction.IDLE_CASE_PURGED,
+                target=case,
+                details={"documents": len(files)},
+            )
+            case.delete()
+            # The files go once the rows are gone for good.
+            transaction.on_commit(partial(_delete_files, files))
+            purged += 1
+    return purged
+
+
+def _delete_files(files: list[FieldFile]) -> None:
+    for file in files:
+        if file.name:
+            file.storage.delete(file.name)
 
 
 def _email(

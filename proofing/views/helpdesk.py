@@ -18,9 +18,10 @@ from proofing import selectors, services
 from proofing.documents import private_file_response
 from proofing.forms import DecisionForm, QueueFilterForm
 from proofing.models import ManualProofingCase, ProofingDocument
+from proofing.views.no_store import NoStoreMixin
 
 
-class HelpDeskMixin(LoginRequiredMixin, PermissionRequiredMixin):
+class HelpDeskMixin(NoStoreMixin, LoginRequiredMixin, PermissionRequiredMixin):
     """Help-desk staff only: others signed in get 403; visitors go to sign in."""
 
     permission_required = "proofing.work_proofing_queue"
@@ -60,7 +61,17 @@ class CaseView(HelpDeskMixin, View):
             public_id=public_id,
         )
 
-    def render_page(self, case: ManualProofingCase, form: DecisionForm) -> HttpResponse:
+    def render_page(
+        self,
+        case: ManualProofingCase,
+        form: DecisionForm | None = None,
+        matches: list[selectors.PersonMatch] | None = None,
+    ) -> HttpResponse:
+        mine = case.claimed_by_id == self.request.user.pk
+        if matches is None:
+            matches = selectors.manual_case_matches(case=case)
+        if form is None:
+            form = DecisionForm(matches=any(match.proofed for match in matches))
         return render(
             self.request,
             "proofing/helpdesk/case.html",
@@ -68,13 +79,16 @@ class CaseView(HelpDeskMixin, View):
                 "case": case,
                 "person": case.user,
                 "documents": list(case.documents.all()),
+                "documents_open": mine
+                and case.status == ManualProofingCase.Status.IN_REVIEW,
+                "matches": matches,
                 "form": form,
-                "mine": case.claimed_by_id == self.request.user.pk,
+                "mine": mine,
             },
         )
 
     def get(self, request: HttpRequest, public_id: Any) -> HttpResponse:
-        return self.render_page(self.case(public_id), DecisionForm())
+        return self.render_page(self.case(public_id))
 
     def post(self, request: HttpRequest, public_id: Any) -> HttpResponse:
         case = self.case(public_id)
@@ -85,15 +99,21 @@ class CaseView(HelpDeskMixin, View):
             else:
                 messages.error(request, "Someone else is already working this case.")
             return redirect("helpdesk:case", public_id=case.public_id)
-        form = DecisionForm(request.POST)
+        matches = selectors.manual_case_matches(case=case)
+        form = DecisionForm(
+            request.POST, matches=any(match.proofed for match in matches)
+        )
         if not form.is_valid():
-            return self.render_page(case, form)
+            return self.render_page(case, form, matches)
         try:
             services.manual_case_decide(
                 case=case,
                 agent=agent,
                 decision=form.cleaned_data["decision"],
                 note=form.cleaned_data["note"],
+                matches_confirmed=form.cleaned_data.get(
+                    "confirm_different_person", False
+                ),
                 request=request,
             )
         except services.ProofingError as error:
@@ -101,17 +121,24 @@ class CaseView(HelpDeskMixin, View):
                 messages.error(request, str(error))
                 return redirect("helpdesk:case", public_id=case.public_id)
             form.add_error(None, str(error))
-            return self.render_page(case, form)
+            return self.render_page(case, form, matches)
         messages.success(request, "The decision is saved and the person is emailed.")
         return redirect("helpdesk:queue")
 
 
 class DocumentView(HelpDeskMixin, View):
-    """One document, to help-desk staff only; every viewing is an audit event."""
+    """One document, to the agent reviewing its case only; each viewing is audited.
+
+    A case nobody has submitted, one waiting in the queue, one claimed by another
+    agent and one already decided show no documents: 404, as for a wrong address.
+    """
 
     def get(self, request: HttpRequest, public_id: Any) -> HttpResponseBase:
         document = get_object_or_404(
-            ProofingDocument.objects.select_related("case"), public_id=public_id
+            ProofingDocument.objects.select_related("case"),
+            public_id=public_id,
+            case__status=ManualProofingCase.Status.IN_REVIEW,
+            case__claimed_by=request.user,
         )
         services.manual_document_record_view(
             document=document,

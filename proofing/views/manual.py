@@ -19,9 +19,10 @@ from proofing.forms import DocumentUploadForm, SubmitCaseForm
 from proofing.models import ManualProofingCase, ProofingDocument
 from proofing.registration import ProofingStep
 from proofing.services.manual import missing
+from proofing.views.no_store import NoStoreMixin
 
 
-class ManualChooseView(View):
+class ManualChooseView(NoStoreMixin, View):
     """Choose documents instead of questions, during registration or later."""
 
     def post(self, request: HttpRequest) -> HttpResponse:
@@ -36,7 +37,7 @@ class ManualChooseView(View):
         return redirect("harp:register")
 
 
-class ManualCaseView(LoginRequiredMixin, View):
+class ManualCaseView(NoStoreMixin, LoginRequiredMixin, View):
     template_name = "proofing/manual.html"
 
     def dispatch(

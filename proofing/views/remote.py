@@ -2,12 +2,13 @@
 
 Who is being proofed (the subject) is the signed-in user, or, during registration,
 the registration whose profile and credentials steps are done; its attempts are tied
-together by a random key until the account exists.
+together by a random key until the account exists. The identity proofed is always the
+subject's profile: the person types only the SSN.
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Any
 
 from django.conf import settings
@@ -28,13 +29,16 @@ from proofing.models import RemoteProofingAttempt
 from proofing.registration import ProofingStep, registration_key
 from proofing.vendors import get_vendor
 from proofing.vendors.base import Identity
+from proofing.views.no_store import NoStoreMixin
 
 Status = RemoteProofingAttempt.Status
 PROFILE_FIELDS = [
     "first_name",
+    "middle_name",
     "last_name",
     "date_of_birth",
     "address_line1",
+    "address_line2",
     "city",
     "state",
     "zip_code",
@@ -46,20 +50,28 @@ PROFILE_FIELDS = [
 class Subject:
     user: User | None
     registration_key: str
+    # The profile: where the identity proofed comes from, and shown read-only.
     profile: dict[str, Any]
+    identity: Identity | None
 
     @property
     def registering(self) -> bool:
         return self.user is None
 
+    @property
+    def identity_digest(self) -> str:
+        return services.identity_digest(self.identity) if self.identity else ""
+
 
 def _subject(request: HttpRequest) -> Subject | None:
     if request.user.is_authenticated:
         user: User = request.user
+        profile = {field: getattr(user, field) for field in PROFILE_FIELDS}
         return Subject(
             user=user,
             registration_key="",
-            profile={field: getattr(user, field) for field in PROFILE_FIELDS},
+            profile=profile,
+            identity=services.profile_identity(profile),
         )
     data = registration.get_data(request)
     pending = registration.first_incomplete(data)
@@ -67,10 +79,14 @@ def _subject(request: HttpRequest) -> Subject | None:
         return None
     key = registration_key(data)
     registration.set_data(request, data)
-    return Subject(user=None, registration_key=key, profile=dict(data["profile"]))
+    profile = registration.profile_data(data)
+    identity = services.profile_identity(profile)
+    if identity is not None:
+        profile["date_of_birth"] = identity.date_of_birth
+    return Subject(user=None, registration_key=key, profile=profile, identity=identity)
 
 
-class SubjectMixin(View):
+class SubjectMixin(NoStoreMixin, View):
     def dispatch(
         self, request: HttpRequest, *args: Any, **kwargs: Any
     ) -> HttpResponseBase:
@@ -81,7 +97,9 @@ class SubjectMixin(View):
         if subject.user is not None and subject.user.is_identity_proofed:
             return render(request, "proofing/proofed.html")
         self.attempt = selectors.remote_proofing_current(
-            user=subject.user, registration_key=subject.registration_key
+            user=subject.user,
+            registration_key=subject.registration_key,
+            identity_digest=subject.identity_digest,
         )
         return super().dispatch(request, *args, **kwargs)
 
@@ -98,32 +116,22 @@ class SubjectMixin(View):
 
 @method_decorator(sensitive_post_parameters("ssn"), name="dispatch")
 class ProofingStartView(SubjectMixin):
-    """The identity form: profile fields pre-filled, SSN typed fresh every time."""
+    """The SSN form beside the profile's name, date of birth and address.
+
+    The identity sent to the vendor is the profile's; only the SSN is typed, fresh
+    every time, and never written back into the page.
+    """
 
     def get(self, request: HttpRequest) -> HttpResponse:
         if self.attempt is not None and self.attempt.status == Status.OPEN:
             return redirect("proofing:questions")
-        initial = dict(self.subject.profile)
-        return self.render_page(
-            "proofing/start.html", form=IdentityForm(initial=initial)
-        )
+        return self.render_page("proofing/start.html", form=IdentityForm())
 
     def post(self, request: HttpRequest) -> HttpResponse:
         form = IdentityForm(request.POST)
-        if not form.is_valid():
+        if self.subject.identity is None or not form.is_valid():
             return self.render_page("proofing/start.html", form=form)
-        data = form.cleaned_data
-        identity = Identity(
-            first_name=data["first_name"],
-            last_name=data["last_name"],
-            date_of_birth=data["date_of_birth"],
-            ssn=data["ssn"],
-            address_line1=data["address_line1"],
-            city=data["city"],
-            state=data["state"],
-            zip_code=data["zip_code"],
-            phone=data["phone"],
-        )
+        identity = replace(self.subject.identity, ssn=form.cleaned_data["ssn"])
         try:
             attempt = services.remote_proofing_start(
                 identity=identity,

@@ -73,7 +73,7 @@ def register(page) -> None:
     # Remote proofing, with the stub's passing persona; the profile is filled in.
     page.wait_for_url("**/proofing/")
     assert_accessible(page)
-    expect(page.get_by_label("Legal last name")).to_have_value("Parks")
+    expect(page.locator("#proofing-details")).to_contain_text("Rosa Parks")
     page.get_by_label("Social Security number").fill(PASSING_SSN)
     page.get_by_role("button", name="Get my questions").click()
     page.wait_for_url("**/proofing/questions/")

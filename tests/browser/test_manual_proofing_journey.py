@@ -145,11 +145,16 @@ def test_fail_remote_proofing_send_documents_and_the_help_desk_approves(
     assert_accessible(desk)
     desk.get_by_role("button", name="Claim this case").click()
     with desk.expect_popup() as popup:
-        desk.get_by_role("link", name=re.compile("bank.pdf")).click()
+        desk.get_by_role("link", name=re.compile("license.jpg")).click()
     assert (
         popup.value.url.endswith("/")
         and "/helpdesk/proofing/documents/" in popup.value.url
     )
+    popup.value.close()
+    # PDFs are downloaded, never shown in the portal's own origin.
+    with desk.expect_download() as download:
+        desk.get_by_role("link", name=re.compile("bank.pdf")).click()
+    assert download.value.suggested_filename == "document.pdf"
     desk.get_by_text("Approve: the documents prove this identity").click()
     assert_accessible(desk)
     desk.get_by_role("button", name="Save decision").click()

@@ -71,3 +71,18 @@ def sign_in_verified(client, user: User):
     session[DEVICE_ID_SESSION_KEY] = device.persistent_id
     session.save()
     return device
+
+
+def reauthenticated(client, user: User) -> None:
+    """Mark the client's session as re-authenticated just now (harp.views.reauth).
+
+    Email, password and two-factor changes need it; tests of those changes that are
+    not about re-authentication itself start from here.
+    """
+    import time
+
+    from harp.views.reauth import SESSION_KEY
+
+    session = client.session
+    session[SESSION_KEY] = {"user": user.pk, "at": time.time()}
+    session.save()

@@ -1,6 +1,6 @@
-"""A gateway for tests: keeps what it would have sent, so tests can read the code."""
+"""Gateways for tests: one keeps what it would have sent, one always fails."""
 
-from harp.gateways import Gateway
+from harp.gateways import Gateway, GatewayError
 
 
 class RecordingGateway(Gateway):
@@ -11,3 +11,13 @@ class RecordingGateway(Gateway):
 
     def call(self, number: str, message: str) -> None:
         self.sent.append(("voice", number, message))
+
+
+class FailingGateway(Gateway):
+    """A provider that refuses every message, as one does when it is down."""
+
+    def send_sms(self, number: str, message: str) -> None:
+        raise GatewayError("refused")
+
+    def call(self, number: str, message: str) -> None:
+        raise GatewayError("refused")

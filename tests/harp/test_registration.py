@@ -117,14 +117,82 @@ def test_date_of_birth_and_address_are_encrypted_at_rest():
     )
 
 
-def test_email_already_used_in_another_case_is_refused(client):
-    UserFactory(username="existing1", email="Rosa.Parks@Example.org")
-    response = _profile(
-        client, email="ROSA.PARKS@example.org", email_confirm="ROSA.PARKS@example.org"
+def _register_to_the_end(client, django_capture_on_commit_callbacks, **profile):
+    assert _profile(client, **profile).status_code == 302
+    _credentials(client)
+    pass_remote_proofing(client)
+    with django_capture_on_commit_callbacks(execute=True):
+        return client.get(reverse("harp:register"))
+
+
+def test_a_taken_email_gets_the_same_page_as_a_new_account_and_the_owner_is_told(
+    client, django_capture_on_commit_callbacks
+):
+    """Registration never tells a stranger which addresses have accounts.
+
+    An address already in use (in any case) is accepted at the profile step; at the
+    end nothing is created, the address's owner is emailed, and the person sees the
+    very page a new account gets.
+    """
+    owner = UserFactory(username="existing1", email="Rosa.Parks@Example.org")
+    taken = _register_to_the_end(
+        client,
+        django_capture_on_commit_callbacks,
+        email="ROSA.PARKS@example.org",
+        email_confirm="ROSA.PARKS@example.org",
     )
-    assert response.status_code == 200
-    assert "An account already uses this email address" in _errors(response)
+    fresh = client.__class__()
+    new = _register_to_the_end(
+        fresh,
+        django_capture_on_commit_callbacks,
+        email="someone.new@example.org",
+        email_confirm="someone.new@example.org",
+        first_name="Rosa",
+    )
+    assert taken.url == new.url == reverse("harp:register-done")
+    taken_page = client.get(taken.url).content.decode()
+    new_page = fresh.get(new.url).content.decode()
+    assert taken_page.replace("ROSA.PARKS@example.org", "X") == new_page.replace(
+        "someone.new@example.org", "X"
+    )
+    assert (
+        not User.objects.filter(username__iexact="rparks1981")
+        .exclude(email="someone.new@example.org")
+        .exists()
+    )
+    assert User.objects.filter(email__iexact="rosa.parks@example.org").get() == owner
+    (notice,) = [m for m in mail.outbox if m.to == ["Rosa.Parks@Example.org"]]
+    assert "Someone tried to register" in notice.subject
+    assert "no new account was" in notice.body
     assert "harp_registration" not in client.session
+    assert AuditEvent.objects.filter(
+        action=AuditAction.REGISTRATION_EMAIL_TAKEN, target_id=str(owner.pk)
+    ).exists()
+
+
+def test_an_email_taken_during_registration_gets_the_same_page(
+    client, django_capture_on_commit_callbacks, monkeypatch
+):
+    """Another account takes the address between the last check and the creation:
+    the account's unique constraint refuses it, with the same outcome."""
+    from harp.views import accounts
+
+    checks = []
+
+    def taken_after_the_first_check(*, email):
+        checks.append(email)
+        return len(checks) > 1 and User.objects.filter(email__iexact=email).exists()
+
+    monkeypatch.setattr(accounts, "user_email_taken", taken_after_the_first_check)
+    _profile(client)
+    _credentials(client)
+    UserFactory(username="quicker01", email="Rosa.Parks@example.org")
+    pass_remote_proofing(client)
+    with django_capture_on_commit_callbacks(execute=True):
+        response = client.get(reverse("harp:register"))
+    assert response.url == reverse("harp:register-done")
+    assert not User.objects.filter(username__iexact="rparks1981").exists()
+    assert [m.to for m in mail.outbox] == [["Rosa.Parks@example.org"]]
 
 
 def test_taken_user_id_is_refused_without_regard_to_case(client):
@@ -243,7 +311,8 @@ def test_the_admin_shows_the_user_id_read_only_and_ignores_a_forged_change(clien
             "username": "forged-id",
             "email": "fixed@example.org",
             "first_name": "Pat",
-            "last_name": "Changed",
+            "last_name": "Forged",
+            "phone": "410-555-0199",
             "kind": "harp",
             "is_active": "on",
             "date_joined_0": "2026-01-01",
@@ -253,7 +322,9 @@ def test_the_admin_shows_the_user_id_read_only_and_ignores_a_forged_change(clien
     assert response.status_code == 302, response.context["adminform"].form.errors
     user.refresh_from_db()
     assert user.username == "fixedid2"
-    assert user.last_name == "Changed"
+    # Legal name changes only on the help desk's identity correction page.
+    assert user.last_name != "Forged"
+    assert user.phone == "410-555-0199"
 
 
 def test_signed_in_people_are_not_offered_registration(client):

@@ -29,6 +29,10 @@ PRODUCTION_ENV = {
     "CELERY_BROKER_URL": "redis://127.0.0.1:6379/0",
     "REDIS_URL": "redis://127.0.0.1:6379/1",
     "EMAIL_URL": "smtp+tls://mailer:secret@smtp.example.org:587",
+    "SMS_GATEWAY": "harp.gateways.TwilioGateway",
+    "TWILIO_ACCOUNT_SID": "AC" + "0" * 32,
+    "TWILIO_AUTH_TOKEN": "auth-token-for-the-settings-test-only",
+    "TWILIO_FROM_NUMBER": "+14105550100",
 }
 
 
@@ -113,6 +117,49 @@ def test_production_form_refuses_to_start_with_the_stub_vendor():
     assert "PROOFING_ALLOW_STUB=1" in result.stderr
     allowed = _manage("check", env={**env, "PROOFING_ALLOW_STUB": "1"})
     assert allowed.returncode == 0, allowed.stderr
+
+
+def test_production_form_refuses_to_start_with_the_console_text_gateway():
+    env = {**PRODUCTION_ENV, "SMS_GATEWAY": "harp.gateways.ConsoleGateway"}
+    result = _manage("check", env=env)
+    assert result.returncode != 0
+    assert "SMS_GATEWAY is the console gateway" in result.stderr
+    assert "ALLOW_CONSOLE_DELIVERY=1" in result.stderr
+    allowed = _manage("check", env={**env, "ALLOW_CONSOLE_DELIVERY": "1"})
+    assert allowed.returncode == 0, allowed.stderr
+
+
+def test_production_form_refuses_to_start_with_console_email():
+    env = {key: value for key, value in PRODUCTION_ENV.items() if key != "EMAIL_URL"}
+    result = _manage("check", env=env)
+    assert result.returncode != 0
+    assert "Email goes to the console" in result.stderr
+    allowed = _manage("check", env={**env, "ALLOW_CONSOLE_DELIVERY": "1"})
+    assert allowed.returncode == 0, allowed.stderr
+
+
+def test_production_form_with_the_default_delivery_refuses_to_start():
+    """The production form as a first try sets it: no SMS_GATEWAY, no EMAIL_URL."""
+    env = {
+        key: value
+        for key, value in PRODUCTION_ENV.items()
+        if key != "EMAIL_URL" and not key.startswith(("SMS_", "TWILIO_"))
+    }
+    result = _manage("check", env=env)
+    assert result.returncode != 0
+    assert "console gateway" in result.stderr
+    assert "Email goes to the console" in result.stderr
+
+
+def test_production_form_refuses_the_twilio_gateway_without_credentials():
+    env = {
+        key: value
+        for key, value in PRODUCTION_ENV.items()
+        if key != "TWILIO_AUTH_TOKEN"
+    }
+    result = _manage("check", env={**env, "ALLOW_CONSOLE_DELIVERY": "1"})
+    assert result.returncode != 0
+    assert "set TWILIO_AUTH_TOKEN" in result.stderr
 
 
 def test_production_form_refuses_to_start_without_a_secret_key():

@@ -22,7 +22,7 @@ from harp.models import (
     PhoneDevice,
 )
 from harp.models.devices import backup_code_hash
-from tests.harp.factories import UserFactory, sign_in_verified
+from tests.harp.factories import UserFactory, reauthenticated, sign_in_verified
 from tests.harp.gateways import RecordingGateway
 
 pytestmark = pytest.mark.django_db
@@ -237,7 +237,8 @@ def test_phone_codes_go_through_the_configured_gateway(client, settings, method)
     assert device.number == "4105550142"
     ((sent_method, number, text),) = RecordingGateway.sent
     assert (sent_method, number) == (method, "4105550142")
-    assert device.token in text
+    # A voice reads the digits one by one.
+    assert (device.token if method == "sms" else ", ".join(device.token)) in text
 
     client.post(
         reverse("harp:two-factor-setup-phone"),
@@ -265,6 +266,7 @@ def test_the_last_everyday_device_cannot_be_removed(client, app_user, rf):
     user, device = app_user
     services.backup_codes_generate(user=user, request=rf.get("/"))
     sign_in_verified(client, user)
+    reauthenticated(client, user)
     response = client.post(
         reverse("harp:two-factor-manage"),
         {"device": device.persistent_id, "action": "remove"},
@@ -278,6 +280,7 @@ def test_a_device_can_be_renamed_and_removed_when_another_remains(client, app_us
     user, _ = app_user
     second = EmailDevice.objects.create(user=user, name="Email", email=user.email)
     sign_in_verified(client, user)
+    reauthenticated(client, user)
     client.post(
         reverse("harp:two-factor-manage"),
         {"device": second.persistent_id, "action": "rename", "name": "Work email"},
@@ -297,6 +300,7 @@ def test_someone_elses_device_cannot_be_renamed_or_removed(client, app_user):
     other = UserFactory(username="victim001")
     theirs = TOTPDevice.objects.create(user=other, name="Theirs")
     sign_in_verified(client, user)
+    reauthenticated(client, user)
     for action in ("rename", "remove"):
         response = client.post(
             reverse("harp:two-factor-manage"),
@@ -311,6 +315,7 @@ def test_someone_elses_device_cannot_be_renamed_or_removed(client, app_user):
 def test_a_garbled_device_id_is_refused(client, app_user):
     user, _ = app_user
     sign_in_verified(client, user)
+    reauthenticated(client, user)
     for forged in ("nonsense", "harp.user/1", "otp_totp.totpdevice/abc", "x.y/1"):
         response = client.post(
             reverse("harp:two-factor-manage"),
@@ -319,3 +324,90 @@ def test_a_garbled_device_id_is_refused(client, app_user):
         )
         assert response.status_code == 200
         assert "was not found" in response.content.decode()
+
+
+def test_an_unconfirmed_device_cannot_pass_the_sign_in_step(client, app_user):
+    """A device still being set up has proved nothing: its right code is refused."""
+    user, _ = app_user
+    pending = EmailDevice.objects.create(
+        user=user, name="Email", email=user.email, confirmed=False
+    )
+    pending.generate_token(valid_secs=600)
+    start_sign_in(client, "appuser01")
+    response = verify(client, pending, pending.token)
+    assert response.url == reverse("harp:two-factor-verify")
+    assert "_auth_user_id" not in client.session
+    assert not AuditEvent.objects.filter(
+        action=AuditAction.SECOND_FACTOR_VERIFIED
+    ).exists()
+    page = client.get(response.url).content.decode()
+    assert "Choose one of your own two-factor methods." in page
+    assert pending.persistent_id not in page
+
+
+def test_an_unconfirmed_phone_is_not_sent_a_code_at_sign_in(client, app_user, settings):
+    settings.SMS_GATEWAY = "tests.harp.gateways.RecordingGateway"
+    RecordingGateway.sent.clear()
+    user, _ = app_user
+    pending = PhoneDevice.objects.create(
+        user=user, name="Phone", number="4105550142", confirmed=False
+    )
+    start_sign_in(client, "appuser01")
+    client.post(
+        reverse("harp:two-factor-verify"),
+        {"device": pending.persistent_id, "action": "send"},
+    )
+    assert RecordingGateway.sent == []
+
+
+def test_the_service_refuses_an_unconfirmed_device(app_user, rf):
+    user, _ = app_user
+    pending = TOTPDevice.objects.create(user=user, name="New", confirmed=False)
+    assert not services.second_factor_verify(
+        user=user, device=pending, token=code_for(pending), request=rf.get("/")
+    )
+
+
+def test_each_app_set_up_page_shows_a_fresh_key_and_only_the_last_confirms(client):
+    user = UserFactory(username="setup0002")
+    client.force_login(user)
+    url = reverse("harp:two-factor-setup-app")
+
+    def secret_of(page: str) -> str:
+        return "".join(re.search(r'id="totp-secret">([^<]+)<', page).group(1).split())
+
+    first_page = client.get(url).content.decode()
+    first = TOTPDevice.objects.get(user=user, confirmed=False)
+    first_key = first.bin_key
+    first_code = code_for(first)
+    second_page = client.get(url).content.decode()
+    second = TOTPDevice.objects.get(user=user, confirmed=False)
+    assert secret_of(first_page) != secret_of(second_page)
+    assert first_key != second.bin_key
+
+    # A code from the key the first page showed confirms nothing.
+    response = client.post(url, {"token": first_code})
+    assert response.status_code == 200
+    assert "That code is not right" in response.content.decode()
+    assert not TOTPDevice.objects.filter(user=user, confirmed=True).exists()
+
+    response = client.post(url, {"token": code_for(second)})
+    assert response.url == reverse("harp:two-factor-backup-codes")
+    second.refresh_from_db()
+    assert second.confirmed
+
+
+def test_an_app_key_from_another_session_cannot_be_confirmed(client):
+    """The POST confirms only the key this session's set-up page showed."""
+    user = UserFactory(username="setup0003")
+    client.force_login(user)
+    url = reverse("harp:two-factor-setup-app")
+    client.get(url)
+    shown = TOTPDevice.objects.get(user=user, confirmed=False)
+
+    elsewhere = client.__class__()
+    elsewhere.force_login(user)
+    response = elsewhere.post(url, {"token": code_for(shown)}, follow=True)
+    assert "That key is no longer valid" in response.content.decode()
+    assert not TOTPDevice.objects.filter(pk=shown.pk, confirmed=True).exists()
+    assert not TOTPDevice.objects.filter(user=user, confirmed=True).exists()

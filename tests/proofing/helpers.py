@@ -24,6 +24,16 @@ IDENTITY = {
 }
 
 
+def identity_user(username: str, **changes):
+    """An account whose profile holds IDENTITY: what proofing checks comes from it."""
+    import datetime
+
+    from tests.harp.factories import UserFactory
+
+    fields = {**IDENTITY, "date_of_birth": datetime.date(1981, 2, 4), **changes}
+    return UserFactory(username=username, **fields)
+
+
 def right_answers(attempt: RemoteProofingAttempt) -> dict[str, str]:
     """The passing persona's answers to the questions it was asked."""
     return {q["id"]: PASSING_FILE[q["id"]] for q in attempt.questions}
@@ -40,8 +50,9 @@ def wrong_answers(attempt: RemoteProofingAttempt) -> dict[str, str]:
     return answers
 
 
-def start(client, ssn: str = PASSING_SSN, **changes: str):
-    return client.post(reverse("proofing:start"), {**IDENTITY, "ssn": ssn, **changes})
+def start(client, ssn: str = PASSING_SSN, **posted: str):
+    """Post the SSN form; other fields posted are ignored (the profile is checked)."""
+    return client.post(reverse("proofing:start"), {"ssn": ssn, **posted})
 
 
 def latest_attempt() -> RemoteProofingAttempt:
@@ -82,3 +93,21 @@ def stub_answers(*, ssn: str, date_of_birth: str, last_name: str, ids: list[str]
     persona = experian_stub.ExperianStub()._persona(ssn)
     facts = experian_stub._credit_file(seed, persona)
     return {qid: facts[qid] for qid in ids}
+
+
+class RecordingStub:
+    """The stub vendor, noting each identity it is asked about (tests read `seen`)."""
+
+    seen: list = []
+
+    def __new__(cls):
+        from proofing.vendors.experian_stub import ExperianStub
+
+        class _Recording(ExperianStub):
+            def start(self, identity, *, exclude_question_ids):
+                RecordingStub.seen.append(identity)
+                return super().start(
+                    identity, exclude_question_ids=exclude_question_ids
+                )
+
+        return _Recording()

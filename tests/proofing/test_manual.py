@@ -15,14 +15,19 @@ from proofing import services
 from proofing.audit import ProofingAction
 from proofing.models import ManualProofingCase, ProofingDocument, ProofingRecord
 from tests.harp.factories import UserFactory, sign_in_verified
-from tests.proofing.helpers import latest_attempt, start, wrong_answers
+from tests.proofing.helpers import identity_user, latest_attempt, start, wrong_answers
 
 pytestmark = pytest.mark.django_db
 Status = ManualProofingCase.Status
 
 PDF = b"%PDF-1.7\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n"
 JPEG = b"\xff\xd8\xff\xe0\x00\x10JFIF\x00" + b"\x00" * 64 + b"\xff\xd9"
-PNG = b"\x89PNG\r\n\x1a\n" + b"\x00" * 64
+# A 1x1 grey PNG: signature, IHDR, IDAT, IEND.
+PNG = (
+    b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR\x00\x00\x00\x01\x00\x00\x00\x01\x08\x00"
+    b"\x00\x00\x00:~\x9bU\x00\x00\x00\nIDATx\x9cc`\x00\x00\x00\x02\x00\x01H\xaf\xa4q"
+    b"\x00\x00\x00\x00IEND\xaeB`\x82"
+)
 EXE = b"MZ\x90\x00\x03\x00\x00\x00" + b"\x00" * 64
 
 
@@ -35,7 +40,7 @@ def private_media(settings, tmp_path):
 
 @pytest.fixture
 def person(client):
-    user = UserFactory(username="manual001", state="MD")
+    user = identity_user("manual001", state="MD")
     sign_in_verified(client, user)
     return user
 
@@ -330,11 +335,14 @@ def test_documents_are_shown_only_to_the_help_desk_and_each_viewing_is_audited(
     url = reverse("helpdesk:document", args=[document.public_id])
     assert client.get(url).status_code == 403  # not even to its owner
     desk, desk_user = agent("agent0009")
+    desk.post(reverse("helpdesk:case", args=[case.public_id]), {"action": "claim"})
     response = desk.get(url)
     assert response.status_code == 200
     assert b"".join(response.streaming_content) == PDF
     assert response["Content-Type"] == "application/pdf"
     assert response["X-Content-Type-Options"] == "nosniff"
+    assert response["Content-Security-Policy"] == "sandbox"
+    assert response["Content-Disposition"].startswith("attachment")
     desk.get(url)
     assert (
         AuditEvent.objects.filter(

@@ -15,13 +15,14 @@ from proofing.audit import ProofingAction
 from proofing.models import ProofingRecord, RemoteProofingAttempt
 from proofing.vendors.base import Identity
 from proofing.vendors.experian_stub import ExperianStub
-from tests.harp.factories import UserFactory, sign_in_verified
+from tests.harp.factories import sign_in_verified
 from tests.proofing.helpers import (
     FRAUD_SSN,
     IDENTITY,
     NO_QUESTIONS_SSN,
     PASSING_SSN,
     PHONE_REFERENCE_SSN,
+    identity_user,
     latest_attempt,
     pass_remote_proofing,
     right_answers,
@@ -36,7 +37,7 @@ Status = RemoteProofingAttempt.Status
 
 @pytest.fixture
 def person(client):
-    user = UserFactory(username="proofme01", last_name="Parks")
+    user = identity_user("proofme01")
     sign_in_verified(client, user)
     return user
 
@@ -54,10 +55,13 @@ def test_the_passing_persona_proves_a_signed_in_user(client, person):
     assert b"already proofed" in client.get(reverse("proofing:start")).content
 
 
-def test_the_identity_form_is_filled_from_the_profile_except_the_ssn(client, person):
+def test_the_identity_form_shows_the_profile_and_asks_only_the_ssn(client, person):
     page = client.get(reverse("proofing:start")).content.decode()
-    assert 'value="Parks"' in page
+    assert "Rosa" in page and "Parks" in page and "February 4, 1981" in page
+    assert "7500 Security Blvd" in page and "help desk" in page
     assert 'name="ssn"' in page and 'name="ssn" value' not in page
+    for field in ("first_name", "last_name", "date_of_birth", "address_line1"):
+        assert f'name="{field}"' not in page
 
 
 def test_wrong_answers_fail_and_offer_the_other_paths(client, person):
@@ -94,7 +98,7 @@ def test_the_fraud_persona_is_refused(client, person):
     start(client, ssn=FRAUD_SSN)
     assert latest_attempt().status == Status.FRAUD
     assert (
-        "could not verify this identity online"
+        "We could not verify your identity with these details"
         in client.get(reverse("proofing:result")).content.decode()
     )
     person.refresh_from_db()
@@ -170,20 +174,25 @@ def test_attempts_are_limited_per_account(client, person, settings):
 def test_attempts_are_limited_per_ssn_across_accounts(client, settings):
     for n in range(settings.PROOFING_MAX_ATTEMPTS):
         other = client.__class__()
-        sign_in_verified(other, UserFactory(username=f"sharer{n:03d}"))
-        start(other, ssn="666-40-0001", last_name=f"Name{n}", zip_code=f"2124{n}")
+        sign_in_verified(
+            other,
+            identity_user(f"sharer{n:03d}", last_name=f"Name{n}", zip_code=f"2124{n}"),
+        )
+        start(other, ssn="666-40-0001")
         RemoteProofingAttempt.objects.filter(pk=latest_attempt().pk).update(
             status=Status.FAILED
         )
-    sign_in_verified(client, UserFactory(username="sharer999"))
-    response = start(client, ssn="666-40-0001", last_name="Different", zip_code="99999")
+    sign_in_verified(
+        client, identity_user("sharer999", last_name="Different", zip_code="99999")
+    )
+    response = start(client, ssn="666-40-0001")
     assert "Remote proofing is locked" in response.content.decode()
 
 
 def test_attempts_are_limited_per_identity_across_ssns(client, person, settings):
     for n in range(settings.PROOFING_MAX_ATTEMPTS):
         other = client.__class__()
-        sign_in_verified(other, UserFactory(username=f"alias{n:04d}"))
+        sign_in_verified(other, identity_user(f"alias{n:04d}"))
         start(other, ssn=f"666-50-000{n}")
         RemoteProofingAttempt.objects.filter(pk=latest_attempt().pk).update(
             status=Status.FAILED
@@ -231,10 +240,17 @@ def test_answers_not_among_the_choices_are_refused(client, person):
 def test_a_second_account_for_the_same_person_is_caught(client, person):
     pass_remote_proofing(client)
     twin = client.__class__()
-    sign_in_verified(twin, UserFactory(username="twin00001"))
+    twin_user = identity_user("twin00001")
+    sign_in_verified(twin, twin_user)
     response = start(twin, ssn=PASSING_SSN)
-    assert "An account already exists for this person" in response.content.decode()
+    assert response.url == reverse("proofing:result")
+    page = twin.get(reverse("proofing:result")).content.decode()
+    assert "We could not verify your identity with these details" in page
+    assert "already exists" not in page
+    assert latest_attempt().status == Status.DUPLICATE
     assert AuditEvent.objects.filter(action=ProofingAction.DUPLICATE_IDENTITY).exists()
+    twin_user.refresh_from_db()
+    assert not twin_user.is_identity_proofed
 
 
 def test_the_same_identity_always_gets_the_same_questions():

@@ -99,13 +99,49 @@ def test_bad_input_gets_a_message_and_creates_nothing(client, changes, message):
     assert not User.objects.exists()
 
 
-def test_the_same_email_cannot_make_a_second_account(client, settings):
+def test_a_taken_email_gets_the_same_page_and_its_owner_is_emailed(
+    client, django_capture_on_commit_callbacks
+):
+    """Sign-up never tells a stranger which addresses have accounts."""
     UserFactory(username="existing1", email="LEE@example.org")
+    with django_capture_on_commit_callbacks(execute=True):
+        taken = sign_up(client, how="none")
+    fresh = client.__class__()
+    with django_capture_on_commit_callbacks(execute=True):
+        new = sign_up(
+            fresh, how="none", email="new@example.org", email_confirm="new@example.org"
+        )
+    assert taken.status_code == new.status_code == 302
+    assert taken.url == new.url == reverse("harp:register-done")
+    page = client.get(taken.url).content.decode()
+    assert page.replace("LEE@example.org", "X").replace(
+        "lee@example.org", "X"
+    ) == fresh.get(new.url).content.decode().replace("new@example.org", "X")
+    assert User.objects.get(username__iexact="leelearner").email == "new@example.org"
+    (notice,) = [m for m in mail.outbox if m.to == ["LEE@example.org"]]
+    assert "Someone tried to register" in notice.subject
+    assert "/login/forgot-user-id/" in notice.body
+
+
+def test_a_taken_email_in_a_race_gets_the_same_page(client, monkeypatch):
+    """Another sign-up takes the address between the check and the creation."""
+    from qsep import views
+
+    monkeypatch.setattr(views, "user_email_taken", _taken_only_after_first_call())
+    UserFactory(username="racer0001", email="lee@example.org")
     response = sign_up(client, how="none")
-    page = response.content.decode()
-    assert "An account already uses this email address" in page
-    assert settings.HELP_DESK_EMAIL in page
-    assert User.objects.count() == 1
+    assert response.url == reverse("harp:register-done")
+    assert not User.objects.filter(username__iexact="leelearner").exists()
+
+
+def _taken_only_after_first_call():
+    calls = []
+
+    def taken(*, email):
+        calls.append(email)
+        return len(calls) > 1
+
+    return taken
 
 
 def test_a_taken_user_id_is_refused(client):
