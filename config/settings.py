@@ -272,7 +272,7 @@ PROOFING_DOCUMENT_RETENTION_DAYS = env.int(
 )
 # Most documents one manual-proofing case may hold at a time.
 PROOFING_MAX_DOCUMENTS_PER_CASE = env.int("PROOFING_MAX_DOCUMENTS_PER_CASE", default=10)
-# A case never submitted, with no activity for this many days, is deleted with its files.
+# A case never submitted and idle this many days is deleted with its files.
 PROOFING_IDLE_CASE_DAYS = env.int("PROOFING_IDLE_CASE_DAYS", default=30)
 # Uploads larger than this go to a temporary file rather than memory.
 FILE_UPLOAD_MAX_MEMORY_SIZE = 2_621_440

@@ -49,14 +49,62 @@ class RoleAdmin(admin.ModelAdmin):
         return False
 
 
+REQUEST_FIELDS = (
+    "requester",
+    "category",
+    "role",
+    "organization",
+    "status",
+    "created_at",
+    "decided_by",
+    "decided_at",
+    "decision_reason",
+    "last_reminded_at",
+)
+
+
 @admin.register(RoleRequest)
 class RoleRequestAdmin(admin.ModelAdmin):
+    """Role requests, to read: nobody adds, edits or decides one here.
+
+    A decision is made on the Role approvals page (/roles/approvals/) through
+    `role_request_decide`, which lets only the organization's security officials
+    decide (a CMS approver for an organization's first security official, another
+    AO security official for the AO User role, never the requester), creates the
+    role assignment, records the decision in the audit events and emails the
+    requester. Setting a status here would skip all of that, so no admin right,
+    `change_rolerequest` included, changes a request.
+    """
+
     list_display = ("created_at", "requester", "role", "organization", "status")
     list_filter = ("status", "role", "organization__kind", "organization__state")
     search_fields = ("requester__username", "organization__name", "organization__ccn")
     list_select_related = ("requester", "role", "organization")
-    raw_id_fields = ("requester", "organization", "decided_by")
-    readonly_fields = ("created_at", "decided_at", "last_reminded_at")
+    fieldsets = (
+        (
+            None,
+            {
+                "fields": REQUEST_FIELDS,
+                "description": (
+                    "Requests are decided on the Role approvals page by the "
+                    "organization's security officials, or by a CMS approver for an "
+                    "organization's first security official. That page applies the "
+                    "approval rules, grants the role, emails the requester and "
+                    "records the decision in the audit events. Nothing about a "
+                    "request is changed here."
+                ),
+            },
+        ),
+    )
+    readonly_fields = REQUEST_FIELDS
+
+    def has_add_permission(self, request: HttpRequest) -> bool:
+        return False
+
+    def has_change_permission(
+        self, request: HttpRequest, obj: RoleRequest | None = None
+    ) -> bool:
+        return False
 
 
 @admin.register(RoleAssignment)

@@ -99,9 +99,8 @@ def load_roles(say: Callable[[str], None]) -> None:
             username__in=["cmsapprover", "secofficial", "coordinator", "admin"]
         )
     }
-    accounts["cmsapprover"].groups.add(
-        Group.objects.get_or_create(name=CMS_APPROVERS_GROUP)[0]
-    )
+    # The group comes from migration 0003_cms_approvers_group.
+    accounts["cmsapprover"].groups.add(Group.objects.get(name=CMS_APPROVERS_GROUP))
     hospital = Organization.objects.get(ccn="210001")
     maryland = Organization.objects.get(kind="state_agency", state="MD")
     grant(accounts["secofficial"], "provider-security-official", hospital)

@@ -11,11 +11,27 @@ from proofing.models import (
 
 @admin.register(ProofingRecord)
 class ProofingRecordAdmin(admin.ModelAdmin):
+    """Evidence of how a person proved their identity, to read only.
+
+    Remote proofing, a phone reference number or a help-desk decision on manual
+    proofing writes the record; nobody adds or edits one by hand, superusers
+    included. A superuser may still delete one (the audit events stay).
+    """
+
     list_display = ("user", "method", "proofed_at")
     list_filter = ("method",)
     search_fields = ("user__username", "user__last_name")
+    list_select_related = ("user",)
     readonly_fields = ("user", "ssn_fingerprint", "method", "proofed_at", "created_at")
     exclude = ("ssn_last4",)
+
+    def has_add_permission(self, request: HttpRequest) -> bool:
+        return False
+
+    def has_change_permission(
+        self, request: HttpRequest, obj: ProofingRecord | None = None
+    ) -> bool:
+        return False
 
 
 @admin.register(RemoteProofingAttempt)
@@ -43,6 +59,10 @@ class RemoteProofingAttemptAdmin(admin.ModelAdmin):
 
 
 class ProofingDocumentInline(admin.TabularInline):
+    """What was uploaded, never the file: private storage has no URL, and a
+    document is shown only in the help-desk console, to the agent reviewing the
+    case, where each viewing is audited."""
+
     model = ProofingDocument
     fields = ("kind", "id_type", "original_name", "content_type", "size", "uploaded_at")
     readonly_fields = fields

@@ -7,7 +7,7 @@ from collections.abc import Callable
 from decimal import Decimal
 from typing import Any
 
-from django.contrib.auth.models import Group, Permission
+from django.contrib.auth.models import Group
 from django.db import transaction
 
 from harp import demo
@@ -381,11 +381,7 @@ def load_training(say: Callable[[str], None]) -> None:
             course=Course.objects.get(slug=slug),
             defaults={"position": position},
         )
-    coordinators, _ = Group.objects.get_or_create(name="Training coordinators")
-    coordinators.permissions.add(
-        Permission.objects.get(
-            codename="review_certification", content_type__app_label="qsep"
-        )
-    )
+    # The group and its one permission come from migration 0004.
+    coordinators = Group.objects.get(name="Training coordinators")
     User.objects.get(username="coordinator").groups.add(coordinators)
     say(f"training     {len(COURSES)} courses, the Basic Surveyor Training plan")

@@ -42,7 +42,7 @@ def world():
         user=holder, role=role("provider-assessment-viewer"), organization=hospital
     )
     cms = proofed_user("cmsperson")
-    cms.groups.add(Group.objects.create(name="CMS approvers"))
+    cms.groups.add(Group.objects.get(name="CMS approvers"))  # from migration 0003
     desk = proofed_user("deskagent")
     desk.user_permissions.add(Permission.objects.get(codename="work_proofing_queue"))
     return {

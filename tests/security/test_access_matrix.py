@@ -44,7 +44,8 @@ from urllib.parse import urlsplit
 import pytest
 from allauth.account.models import EmailAddress
 from django.conf import settings as django_settings
-from django.db import transaction
+from django.core.signals import request_finished
+from django.db import close_old_connections, transaction
 from django.test import Client, override_settings
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
 from django_otp.plugins.otp_totp.models import TOTPDevice
@@ -690,7 +691,14 @@ def request_once(
     html = response.get("Content-Type", "").startswith("text/html")
     if response.status_code == 200 and html and not response.streaming:
         text = response.content.decode()
-    response.close()
+    # Closing a response sends request_finished, whose close_old_connections
+    # would close the database connection inside the module's transaction (on a
+    # server database); Django's test client keeps it connected the same way.
+    request_finished.disconnect(close_old_connections)
+    try:
+        response.close()
+    finally:
+        request_finished.connect(close_old_connections)
     return got, text, state
 
 

@@ -45,7 +45,7 @@ from harp.groups import HELP_DESK
 from harp.models import AuditEvent, BackupCodeDevice, OutboxMessage, PhoneDevice, User
 from proofing.models import ProofingRecord, RemoteProofingAttempt
 from qsep import services as training
-from qsep.models import CertificationUpload, Course
+from qsep.models import Course
 from tests.harp.factories import UserFactory, sign_in_verified
 from tests.security.world import pdf_bytes
 
