@@ -28,6 +28,8 @@ class AuditAction:
     SECOND_FACTOR_VERIFIED = "harp.second_factor_verified"
     SECOND_FACTOR_FAILED = "harp.second_factor_failed"
     BACKUP_CODES_GENERATED = "harp.backup_codes_generated"
+    CODE_SEND_LIMIT_REACHED = "harp.code_send_limit_reached"
+    IDENTITY_CORRECTED = "harp.identity_corrected"
     REAUTHENTICATED = "harp.reauthenticated"
     REAUTHENTICATION_FAILED = "harp.reauthentication_failed"
     CHALLENGE_ANSWER_FAILED = "harp.challenge_answer_failed"

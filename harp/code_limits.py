@@ -29,8 +29,6 @@ from django.conf import settings
 from django.core.cache import cache
 from django.utils import dateformat, timezone
 
-# The audit action recorded when a day's cap refuses a code.
-CODE_SEND_LIMIT_REACHED = "harp.code_send_limit_reached"
 UNAVAILABLE = "We could not send the code. Try again, or choose another method."
 
 

@@ -6,7 +6,7 @@ from django.contrib.auth.models import AbstractUser, UserManager
 from django.core.exceptions import ValidationError
 from django.core.validators import RegexValidator
 from django.db import models
-from django.db.models.functions import Lower
+from django.db.models.functions import Lower, Upper
 from django.utils import timezone
 
 from harp.encryption import EncryptedCharField, EncryptedDateField
@@ -114,6 +114,13 @@ class User(AbstractUser):
                 name="harp_user_email_ci_unique",
                 condition=~models.Q(email=""),
                 violation_error_message="An account already uses this email address.",
+            ),
+        ]
+        indexes = [
+            # The help desk's look-up of other accounts with the same legal name
+            # (proofing.selectors), which compares without case as iexact does.
+            models.Index(
+                Upper("last_name"), Upper("first_name"), name="harp_user_name_ci_idx"
             ),
         ]
         permissions = [

@@ -411,7 +411,6 @@ IDENTITY_FIELDS = (
     "state",
     "zip_code",
 )
-IDENTITY_CORRECTED = "harp.identity_corrected"
 
 
 def identity_field_labels(fields: list[str]) -> list[str]:
@@ -459,7 +458,7 @@ def user_identity_correct(
         user.identity_proofed_at = None
     user.save(update_fields=[*changed, "identity_proofed_at"])
     audit_event_record(
-        action=IDENTITY_CORRECTED,
+        action=AuditAction.IDENTITY_CORRECTED,
         actor=actor,
         target=user,
         request=request,

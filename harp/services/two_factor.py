@@ -22,7 +22,6 @@ from django_otp.plugins.otp_totp.models import TOTPDevice
 from harp import emails
 from harp.audit import AuditAction
 from harp.code_limits import (
-    CODE_SEND_LIMIT_REACHED,
     UNAVAILABLE,
     CodeSendRefused,
     code_send_reserve,
@@ -76,7 +75,7 @@ def _code_send(
     except CodeSendRefused as refused:
         if refused.cap_reached:
             audit_event_record(
-                action=CODE_SEND_LIMIT_REACHED,
+                action=AuditAction.CODE_SEND_LIMIT_REACHED,
                 actor=user,
                 target=user,
                 request=request,

@@ -8,7 +8,7 @@ import pytest
 from django.urls import reverse
 from django_otp.plugins.otp_email.models import EmailDevice
 
-from harp.code_limits import CODE_SEND_LIMIT_REACHED
+from harp.audit import AuditAction
 from harp.models import AuditEvent, OutboxMessage, PhoneDevice
 from tests.harp.factories import UserFactory
 from tests.harp.gateways import RecordingGateway
@@ -79,7 +79,7 @@ def test_setup_sends_at_most_the_daily_cap_to_any_numbers(
             page,
         ), page
         assert "We sent a code" not in page
-    events = AuditEvent.objects.filter(action=CODE_SEND_LIMIT_REACHED)
+    events = AuditEvent.objects.filter(action=AuditAction.CODE_SEND_LIMIT_REACHED)
     assert events.count() == 2
     assert events.first().details == {"number": "***0111"}
 
@@ -146,7 +146,7 @@ def test_email_setup_is_capped_per_day(client, settings):
     assert OutboxMessage.objects.filter(to=[user.email]).count() == 3
     assert all(CAP in page for page in pages[3:])
     assert AuditEvent.objects.filter(
-        action=CODE_SEND_LIMIT_REACHED, details={"channel": "email"}
+        action=AuditAction.CODE_SEND_LIMIT_REACHED, details={"channel": "email"}
     ).exists()
 
 
