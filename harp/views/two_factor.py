@@ -207,13 +207,16 @@ class SideChannelSetupView(LoginRequiredMixin, FirstDeviceExemptMixin, View):
         return model.objects.filter(user=self.request.user, confirmed=False).first()
 
     def render_page(self, **context: Any) -> HttpResponse:
-        context.setdefault("pending", self.pending())
+        pending = context.setdefault("pending", self.pending())
         context.setdefault("code_form", CodeForm())
         if self.method != "email":
-            context.setdefault(
-                "phone_form",
-                PhoneDeviceForm(initial={"number": self.request.user.phone}),  # type: ignore[union-attr]
+            # "Send a new code" goes where the last one went, unless changed here.
+            initial = (
+                {"number": pending.number, "method": pending.method}
+                if isinstance(pending, PhoneDevice)
+                else {"number": self.request.user.phone}  # type: ignore[union-attr]
             )
+            context.setdefault("phone_form", PhoneDeviceForm(initial=initial))
         context["method"] = self.method
         return render(self.request, "harp/two_factor_setup_side_channel.html", context)
 

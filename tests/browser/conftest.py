@@ -7,12 +7,19 @@ comes from npm and is injected into each page it checks.
 
 from __future__ import annotations
 
+import base64
 import json
 import os
+import time
 from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+from django.utils import timezone
+from django_otp.oath import TOTP
+from django_otp.plugins.otp_totp.models import TOTPDevice
+
+from tests.harp.factories import UserFactory
 
 ROOT = Path(__file__).resolve().parents[2]
 CHROMIUM = Path(os.environ.get("CHROMIUM", "/usr/bin/chromium"))
@@ -26,6 +33,8 @@ CHROMIUM_FLAGS = [
     "--disable-sync",
 ]
 BLOCKING_IMPACTS = {"serious", "critical"}
+# The password `tests.harp.factories.UserFactory` gives every account.
+FACTORY_PASSWORD = "correct horse battery"
 
 
 def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
@@ -88,3 +97,32 @@ def assert_accessible(page) -> None:
         ],
         indent=2,
     )
+
+
+def totp_code(secret: str, steps_ahead: int = 0) -> str:
+    """The code an authenticator app would show, `steps_ahead` periods from now."""
+    compact = secret.replace(" ", "")
+    key = base64.b32decode(compact + "=" * (-len(compact) % 8))
+    totp = TOTP(key)
+    totp.time = time.time() + 30 * steps_ahead
+    return f"{totp.token():06d}"
+
+
+def person(username: str, key: str, **fields):
+    """A proofed account (UserFactory) with an authenticator app on base32 `key`."""
+    fields.setdefault("identity_proofed_at", timezone.now())
+    user = UserFactory(username=username, **fields)
+    TOTPDevice.objects.create(user=user, name="App", key=base64.b32decode(key).hex())
+    return user
+
+
+def sign_in(page, username: str, key: str) -> None:
+    """Password, then the authenticator app's current code; lands on My Profile."""
+    page.goto("/login/")
+    page.get_by_label("User ID").fill(username)
+    page.get_by_label("Password").fill(FACTORY_PASSWORD)
+    page.get_by_role("button", name="Sign in").click()
+    page.wait_for_url("**/login/verify/")
+    page.get_by_label("Code").fill(totp_code(key))
+    page.get_by_role("button", name="Verify").click()
+    page.wait_for_url("**/profile/")

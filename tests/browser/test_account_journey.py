@@ -2,27 +2,15 @@
 
 from __future__ import annotations
 
-import base64
 import re
-import time
 
 from django.core import mail
-from django_otp.oath import TOTP
 from playwright.sync_api import expect
 
-from tests.browser.conftest import assert_accessible
+from tests.browser.conftest import assert_accessible, totp_code
 from tests.proofing.helpers import PASSING_SSN, latest_attempt, right_answers
 
 PASSWORD = "violet kettle marches north"
-
-
-def totp_code(secret: str, steps_ahead: int = 0) -> str:
-    """The code an authenticator app would show, `steps_ahead` periods from now."""
-    compact = secret.replace(" ", "")
-    key = base64.b32decode(compact + "=" * (-len(compact) % 8))
-    totp = TOTP(key)
-    totp.time = time.time() + 30 * steps_ahead
-    return f"{totp.token():06d}"
 
 
 def fill_registration(

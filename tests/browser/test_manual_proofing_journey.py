@@ -9,8 +9,8 @@ from django.core import mail
 from django_otp.plugins.otp_totp.models import TOTPDevice
 from playwright.sync_api import expect
 
-from tests.browser.conftest import assert_accessible
-from tests.browser.test_account_journey import PASSWORD, fill_registration, totp_code
+from tests.browser.conftest import assert_accessible, totp_code
+from tests.browser.test_account_journey import PASSWORD, fill_registration
 from tests.harp.factories import UserFactory
 from tests.proofing.helpers import latest_attempt, stub_answers
 

@@ -2,38 +2,15 @@
 
 from __future__ import annotations
 
-import base64
-
 from django.core import mail
-from django.utils import timezone
-from django_otp.plugins.otp_totp.models import TOTPDevice
 from playwright.sync_api import expect
 
 from iqies_roles.models import RoleAssignment
-from tests.browser.conftest import assert_accessible
-from tests.browser.test_account_journey import totp_code
-from tests.harp.factories import UserFactory
+from tests.browser.conftest import assert_accessible, person, sign_in
 from tests.iqies_roles.factories import provider, role
 
 REQUESTER_KEY = "JBSWY3DPEHPK3PXPREQUESTERBBBBBBB"
 OFFICIAL_KEY = "JBSWY3DPEHPK3PXPOFFICIALBBBBBBBB"
-
-
-def person(username: str, key: str, **fields):
-    user = UserFactory(username=username, identity_proofed_at=timezone.now(), **fields)
-    TOTPDevice.objects.create(user=user, name="App", key=base64.b32decode(key).hex())
-    return user
-
-
-def sign_in(page, username: str, key: str) -> None:
-    page.goto("/login/")
-    page.get_by_label("User ID").fill(username)
-    page.get_by_label("Password").fill("correct horse battery")
-    page.get_by_role("button", name="Sign in").click()
-    page.wait_for_url("**/login/verify/")
-    page.get_by_label("Code").fill(totp_code(key))
-    page.get_by_role("button", name="Verify").click()
-    page.wait_for_url("**/profile/")
 
 
 def test_request_provider_assessment_submitter_and_the_official_approves(
