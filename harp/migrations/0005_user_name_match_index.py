@@ -5,15 +5,18 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('auth', '0012_alter_user_first_name_max_length'),
-        ('harp', '0004_help_desk_group_and_identity_correction'),
+        ("auth", "0012_alter_user_first_name_max_length"),
+        ("harp", "0004_help_desk_group_and_identity_correction"),
     ]
 
     operations = [
         migrations.AddIndex(
-            model_name='user',
-            index=models.Index(django.db.models.functions.text.Upper('last_name'), django.db.models.functions.text.Upper('first_name'), name='harp_user_name_ci_idx'),
+            model_name="user",
+            index=models.Index(
+                django.db.models.functions.text.Upper("last_name"),
+                django.db.models.functions.text.Upper("first_name"),
+                name="harp_user_name_ci_idx",
+            ),
         ),
     ]
