@@ -199,6 +199,9 @@ LOCKOUT_SLOWDOWN_AFTER = env.int("LOCKOUT_SLOWDOWN_AFTER", default=3)
 LOCKOUT_SLOWDOWN_SECONDS = env.int("LOCKOUT_SLOWDOWN_SECONDS", default=30)
 # Failed sign-ins from one client address (any user IDs) that lock that address.
 LOCKOUT_CLIENT_FAILURES = env.int("LOCKOUT_CLIENT_FAILURES", default=20)
+# Lockout emails to one account at most, per window in seconds (the lock still holds).
+LOCKOUT_NOTICE_LIMIT = env.int("LOCKOUT_NOTICE_LIMIT", default=3)
+LOCKOUT_NOTICE_WINDOW = env.int("LOCKOUT_NOTICE_WINDOW", default=24 * 3600)
 # Days a browser that signed in with both factors stays a known device, which passes
 # locks and waits that failures from elsewhere put on its own user ID.
 KNOWN_DEVICE_DAYS = env.int("KNOWN_DEVICE_DAYS", default=90)

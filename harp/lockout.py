@@ -168,6 +168,13 @@ recovery_email_limit = RateLimit(
     limit_setting="RECOVERY_EMAILS_PER_ADDRESS",
     window_setting="RECOVERY_EMAIL_WINDOW",
 )
+# Lockout emails to one account: someone re-locking a user ID all day must not
+# flood its owner's inbox.
+lockout_notice_limit = RateLimit(
+    "lockout-notice",
+    limit_setting="LOCKOUT_NOTICE_LIMIT",
+    window_setting="LOCKOUT_NOTICE_WINDOW",
+)
 recovery_client_limit = RateLimit(
     "recovery-client",
     limit_setting="RECOVERY_EMAILS_PER_CLIENT",

@@ -22,6 +22,7 @@ from harp.lockout import (
     client_lockout,
     known_device_lockout,
     known_device_token,
+    lockout_notice_limit,
     password_lockout,
     recovery_client_limit,
     recovery_email_limit,
@@ -107,9 +108,10 @@ def _user_lock(
             seconds=settings.LOCKOUT_DURATION
         )
         user.save(update_fields=["locked_until"])
-        emails.send_lockout_notice(
-            to=user.email, user_id=user.username, minutes=minutes
-        )
+        if lockout_notice_limit.consume(str(user.pk)):
+            emails.send_lockout_notice(
+                to=user.email, user_id=user.username, minutes=minutes
+            )
 
 
 class SignInRefusal:

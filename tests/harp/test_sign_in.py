@@ -88,6 +88,24 @@ def test_repeated_failures_lock_sign_in_with_the_same_message(client, settings):
     assert "_auth_user_id" not in client.session
 
 
+def test_re_locking_a_user_id_all_day_does_not_flood_its_owners_inbox(client, settings):
+    settings.LOCKOUT_SLOWDOWN_AFTER = 0  # the wait before a lock: test_account_limits
+    settings.LOCKOUT_CLIENT_FAILURES = 1000
+    user = UserFactory(username="target02")
+    from harp.lockout import password_lockout
+
+    for _ in range(settings.LOCKOUT_NOTICE_LIMIT + 3):
+        for _ in range(settings.LOCKOUT_FAILURES):
+            sign_in(client, "target02", "wrong password here")
+        # The lock runs out; the attacker starts again.
+        password_lockout.unlock("target02")
+        User.objects.filter(pk=user.pk).update(locked_until=None)
+    locks = AuditEvent.objects.filter(action=AuditAction.LOCKOUT, actor=user)
+    assert locks.count() == settings.LOCKOUT_NOTICE_LIMIT + 3
+    notices = OutboxMessage.objects.filter(to=[user.email], subject__icontains="locked")
+    assert notices.count() == settings.LOCKOUT_NOTICE_LIMIT
+
+
 def test_an_unknown_user_id_locks_exactly_like_a_real_one(client, settings):
     settings.LOCKOUT_SLOWDOWN_AFTER = 0  # the wait before a lock: test_account_limits
     for _ in range(settings.LOCKOUT_FAILURES):
