@@ -13,8 +13,10 @@ from django.db import connection
 from django.db.models import QuerySet
 from django.http import HttpRequest
 from django_otp.models import Device
+from django_otp.plugins.otp_email.models import EmailDevice
+from django_otp.plugins.otp_totp.models import TOTPDevice
 
-from harp.models import BackupCodeDevice, SystemComponent, User
+from harp.models import BackupCodeDevice, PhoneDevice, SystemComponent, User
 
 
 def system_component_list() -> QuerySet[SystemComponent]:
@@ -63,6 +65,42 @@ def device_get(*, user: User, persistent_id: str) -> Device | None:
     person, so it can neither sign in nor be managed.
     """
     return _device_by_id(user=user, persistent_id=persistent_id, confirmed=True)
+
+
+def device_choose(
+    *, user: User, devices: list[Device], persistent_id: str
+) -> Device | None:
+    """The device a code page asks for: the one named, else the first of `devices`.
+
+    None when the name is not one of the user's confirmed devices, or there are none.
+    """
+    if persistent_id:
+        return device_get(user=user, persistent_id=persistent_id)
+    return devices[0] if devices else None
+
+
+def device_choice_context(
+    *, device: Device | None, devices: list[Device]
+) -> dict[str, Any]:
+    """What the code pages show: the device asked for and the others to switch to."""
+    return {
+        "device": device,
+        "method": device_method(device) if device is not None else "",
+        "devices": [(other, device_method(other)) for other in devices],
+    }
+
+
+def device_method(device: Device) -> str:
+    """The kind of second factor, as the pages and their wording name it."""
+    if isinstance(device, TOTPDevice):
+        return "app"
+    if isinstance(device, EmailDevice):
+        return "email"
+    if isinstance(device, PhoneDevice):
+        return str(device.method)
+    if isinstance(device, BackupCodeDevice):
+        return "backup"
+    return "other"
 
 
 def device_get_pending(*, user: User, persistent_id: str) -> Device | None:

@@ -135,11 +135,9 @@ class ReauthenticateView(LoginRequiredMixin, View):
         if request.user.is_authenticated:
             self.user: User = request.user
             self.devices = selectors.device_list(user=self.user)
-            chosen = request.POST.get("device") or request.GET.get("device")
-            self.device = (
-                selectors.device_get(user=self.user, persistent_id=chosen)
-                if chosen
-                else (self.devices[0] if self.devices else None)
+            chosen = request.POST.get("device") or request.GET.get("device", "")
+            self.device = selectors.device_choose(
+                user=self.user, devices=self.devices, persistent_id=chosen
             )
             if chosen and self.device is None:
                 messages.error(request, "Choose one of your own two-factor methods.")
@@ -150,16 +148,14 @@ class ReauthenticateView(LoginRequiredMixin, View):
         return super().dispatch(request, *args, **kwargs)
 
     def render_page(self, form: ReauthenticateForm) -> HttpResponse:
-        from harp.views.two_factor import _method
-
         return render(
             self.request,
             self.template_name,
             {
                 "form": form,
-                "device": self.device,
-                "method": _method(self.device) if self.device else "",
-                "devices": [(d, _method(d)) for d in self.devices],
+                **selectors.device_choice_context(
+                    device=self.device, devices=self.devices
+                ),
                 "next": self.next_url,
             },
         )

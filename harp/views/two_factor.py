@@ -41,18 +41,6 @@ def _wrong_code() -> str:
     )
 
 
-def _method(device: Device) -> str:
-    if isinstance(device, TOTPDevice):
-        return "app"
-    if isinstance(device, EmailDevice):
-        return "email"
-    if isinstance(device, PhoneDevice):
-        return device.method
-    if isinstance(device, BackupCodeDevice):
-        return "backup"
-    return "other"
-
-
 class TwoFactorVerifyView(View):
     """The second step of sign-in: a code from one of the user's devices."""
 
@@ -68,11 +56,10 @@ class TwoFactorVerifyView(View):
         self.stage: TwoFactorStage = stage
         self.user: User = stage.login.user
         self.devices = selectors.device_list(user=self.user)
-        chosen = request.POST.get("device") or request.GET.get("device")
-        self.device = (
-            selectors.device_get(user=self.user, persistent_id=chosen)
-            if chosen
-            else self.devices[0]
+        self.device = selectors.device_choose(
+            user=self.user,
+            devices=self.devices,
+            persistent_id=request.POST.get("device") or request.GET.get("device", ""),
         )
         if self.device is None:
             messages.error(request, "Choose one of your own two-factor methods.")
@@ -85,9 +72,9 @@ class TwoFactorVerifyView(View):
             self.template_name,
             {
                 "form": form,
-                "device": self.device,
-                "method": _method(self.device),
-                "devices": [(d, _method(d)) for d in self.devices],
+                **selectors.device_choice_context(
+                    device=self.device, devices=self.devices
+                ),
             },
         )
 
@@ -308,7 +295,7 @@ class TwoFactorManageView(LoginRequiredMixin, RecentReauthRequiredMixin, View):
                 "devices": [
                     (
                         device,
-                        _method(device),
+                        selectors.device_method(device),
                         DeviceRenameForm(initial={"name": device.name}),
                     )
                     for device in devices

@@ -23,6 +23,7 @@ from django.views.decorators.debug import sensitive_post_parameters
 
 from harp import registration
 from harp.models import User
+from harp.services.accounts import IDENTITY_FIELDS
 from proofing import selectors, services
 from proofing.forms import IdentityForm, QuestionsForm, ReferenceNumberForm
 from proofing.models import RemoteProofingAttempt
@@ -32,18 +33,8 @@ from proofing.vendors.base import Identity
 from proofing.views.no_store import NoStoreMixin
 
 Status = RemoteProofingAttempt.Status
-PROFILE_FIELDS = [
-    "first_name",
-    "middle_name",
-    "last_name",
-    "date_of_birth",
-    "address_line1",
-    "address_line2",
-    "city",
-    "state",
-    "zip_code",
-    "phone",
-]
+# The identity the help desk corrects, and the phone the vendor checks with it.
+PROFILE_FIELDS = [*IDENTITY_FIELDS, "phone"]
 
 
 @dataclass
