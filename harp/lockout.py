@@ -26,6 +26,17 @@ def _digest(identifier: str) -> str:
     return hashlib.sha256(identifier.casefold().encode()).hexdigest()
 
 
+def _count(key: str, *, window: int) -> int:
+    """Add one to a count that starts at the first use and lasts `window` seconds."""
+    cache.add(key, 0, timeout=window)
+    try:
+        return int(cache.incr(key))
+    except ValueError:
+        # The window expired between add and incr: this use starts a new one.
+        cache.set(key, 1, timeout=window)
+        return 1
+
+
 class Lockout:
     def __init__(
         self,
@@ -61,13 +72,7 @@ class Lockout:
     def record_failure(self, identifier: str) -> tuple[int, bool]:
         """Count one failure; return the count in the window and whether it locked."""
         count_key = self._key("count", identifier)
-        cache.add(count_key, 0, timeout=self.window)
-        try:
-            count = cache.incr(count_key)
-        except ValueError:
-            # The window expired between add and incr: this failure starts a new one.
-            cache.set(count_key, 1, timeout=self.window)
-            count = 1
+        count = _count(count_key, window=self.window)
         if count >= self.limit:
             cache.set(self._key("locked", identifier), 1, timeout=self.duration)
             cache.delete(count_key)
@@ -127,14 +132,7 @@ class RateLimit:
         """Use one; False once the window's limit is reached."""
         limit = int(getattr(settings, self.limit_setting))
         window = int(getattr(settings, self.window_setting))
-        key = self._key(identifier)
-        cache.add(key, 0, timeout=window)
-        try:
-            count = cache.incr(key)
-        except ValueError:
-            cache.set(key, 1, timeout=window)
-            count = 1
-        return count <= limit
+        return _count(self._key(identifier), window=window) <= limit
 
 
 password_lockout = Lockout("password")
