@@ -211,6 +211,20 @@ def test_matching_accounts_cost_a_fixed_number_of_queries():
     assert counts[0] == counts[1]
 
 
+def test_the_case_page_runs_a_fixed_number_of_queries(django_assert_num_queries):
+    case, _ = _twin_case()
+    desk, _ = agent("agent0103")
+    url = reverse("helpdesk:case", args=[case.public_id])
+    desk.post(url, {"action": "claim"})
+    desk.get(url)  # sessions and permissions cached as on any later page
+    with CaptureQueriesContext(connection) as small:
+        assert desk.get(url).status_code == 200
+    for k in range(4):
+        identity_user(f"namesake9{k}")
+    with django_assert_num_queries(len(small)):
+        assert desk.get(url).status_code == 200
+
+
 # Finding 14: documents of cases not in review, no purge, no cap, PDFs inline.
 
 
