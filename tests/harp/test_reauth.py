@@ -262,3 +262,35 @@ def test_my_profile_links_the_email_and_password_pages(client, person):
     page = client.get(reverse("harp:profile")).content.decode()
     assert reverse("account_email") in page
     assert reverse("account_change_password") in page
+
+
+@pytest.mark.django_db(transaction=True)
+def test_the_same_address_added_twice_at_once_is_added_once():
+    from concurrent.futures import ThreadPoolExecutor
+    from threading import Barrier
+
+    from django.db import connection
+    from django.test import Client
+
+    if connection.vendor == "sqlite":
+        pytest.skip("The race needs a server database; CI runs it on PostgreSQL.")
+    user = UserFactory(username="twiceadd1", email="twice@example.org")
+    browser = Client(raise_request_exception=False)
+    sign_in_verified(browser, user)
+    reauthenticated(browser, user)
+    start = Barrier(2)
+
+    def add() -> int:
+        start.wait(timeout=10)
+        try:
+            response = browser.post(
+                reverse("account_email"), {"action_add": "", "email": "new@example.org"}
+            )
+            return response.status_code
+        finally:
+            connection.close()
+
+    with ThreadPoolExecutor(max_workers=2) as pool:
+        answers = list(pool.map(lambda _: add(), range(2)))
+    assert 500 not in answers, answers
+    assert EmailAddress.objects.filter(user=user, email="new@example.org").count() == 1
