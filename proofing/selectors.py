@@ -68,15 +68,26 @@ class PersonMatch:
 
 
 MATCH_CANDIDATES = 50
+# What a namesake's row is read for: its date of birth, and what the case page shows.
+MATCH_FIELDS = (
+    "username",
+    "first_name",
+    "middle_name",
+    "last_name",
+    "date_of_birth",
+    "identity_proofed_at",
+)
 
 
 def manual_case_matches(*, case: ManualProofingCase) -> list[PersonMatch]:
     """Accounts that share this case's person's SSN or name and date of birth.
 
     The SSN match uses the keyed fingerprints of the SSNs the person gave to remote
-    proofing. Dates of birth are encrypted, so they are compared here over the
-    accounts with the same first and last name (at most MATCH_CANDIDATES of them).
-    Three queries, whatever the data.
+    proofing. Dates of birth are encrypted with a random nonce, so no index finds
+    them: every account with the same first and last name (index
+    harp_user_name_ci_idx) is read, only the columns in MATCH_FIELDS. Three
+    queries, whatever the data; no namesake is left unchecked, however common the
+    name.
     """
     person = case.user
     reasons: dict[int, list[str]] = {}
@@ -95,14 +106,15 @@ def manual_case_matches(*, case: ManualProofingCase) -> list[PersonMatch]:
             users[record.user_id] = record.user
             reasons.setdefault(record.user_id, []).append("same SSN")
     if person.date_of_birth is not None:
-        for other in (
+        namesakes = (
             User.objects.filter(
                 first_name__iexact=person.first_name,
                 last_name__iexact=person.last_name,
             )
             .exclude(pk=person.pk)
-            .order_by("pk")[:MATCH_CANDIDATES]
-        ):
+            .only(*MATCH_FIELDS)
+        )
+        for other in namesakes.iterator(chunk_size=2000):
             if other.date_of_birth == person.date_of_birth:
                 users.setdefault(other.pk, other)
                 reasons.setdefault(other.pk, []).append("same name and date of birth")

@@ -211,6 +211,19 @@ def test_matching_accounts_cost_a_fixed_number_of_queries():
     assert counts[0] == counts[1]
 
 
+def test_a_namesake_born_the_same_day_is_found_however_common_the_name():
+    import datetime
+
+    case, _ = _twin_case()
+    for k in range(60):
+        identity_user(f"common{k:03d}", date_of_birth=datetime.date(1990, 1, 1))
+    late = identity_user("common999")  # born the same day as the case's person
+    case = ManualProofingCase.objects.select_related("user").get(pk=case.pk)
+    found = {match.user.pk for match in selectors.manual_case_matches(case=case)}
+    assert late.pk in found
+    assert len(found) == 1
+
+
 def test_the_case_page_runs_a_fixed_number_of_queries(django_assert_num_queries):
     case, _ = _twin_case()
     desk, _ = agent("agent0103")
