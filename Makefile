@@ -7,7 +7,7 @@ PY_STAMP := $(VENV)/.installed
 NPM_STAMP := node_modules/.installed
 CHROMIUM := /usr/bin/chromium
 
-.PHONY: run test install lint migrate demo system browser worker beat bench clean
+.PHONY: run test install lint migrate demo system browser worker beat bench bench-http clean
 
 run: install system ## Set up, migrate, load demo data and serve on http://127.0.0.1:8000
 	$(BIN)/python manage.py migrate --noinput
@@ -72,6 +72,29 @@ beat: install ## Celery beat, the scheduler of periodic tasks (needs CELERY_BROK
 
 bench: install ## The benchmarks under bench/
 	$(BIN)/python bench/run.py
+
+# The pages under a real server: gunicorn (2 workers) on PostgreSQL with 200,000 users,
+# loaded by wrk. BENCH_DATABASE_URL names a local database it drops and fills. wrk is
+# Debian's: installed when missing and we can (root with apt-get), else we stop.
+bench-http: install ## Pages under gunicorn and wrk on PostgreSQL (needs BENCH_DATABASE_URL)
+	@if ! command -v wrk >/dev/null; then \
+	  if [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null; then \
+	    echo "Installing Debian's wrk for the HTTP benchmark..."; \
+	    apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq wrk >/dev/null; \
+	  else \
+	    echo "!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!"; \
+	    echo "!!! wrk is missing and cannot be installed here (needs root and apt-get)."; \
+	    echo "!!! make bench-http cannot run: install Debian's wrk (apt-get install wrk)."; \
+	    echo "!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!"; \
+	    exit 1; \
+	  fi; \
+	fi
+	@if [ -z "$$BENCH_DATABASE_URL" ]; then \
+	  echo "!!! Set BENCH_DATABASE_URL to a local PostgreSQL database that may be dropped,"; \
+	  echo "!!! e.g. BENCH_DATABASE_URL=postgres://postgres@127.0.0.1:5432/hub_bench make bench-http"; \
+	  exit 1; \
+	fi
+	$(BIN)/python bench/http.py
 
 clean:
 	rm -rf $(VENV) node_modules staticfiles .mypy_cache .ruff_cache .pytest_cache
