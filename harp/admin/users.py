@@ -127,6 +127,9 @@ class UserAdmin(DjangoUserAdmin):
     )
     search_fields = ("username", "email", "first_name", "last_name")
     ordering = ("username",)
+    # A million accounts: the paginator's count is enough; a second count of the
+    # whole table for "N total" is not (bench/README.md, under gunicorn).
+    show_full_result_count = False
     actions = ("unlock",)
     fieldsets = (
         (None, {"fields": ("username", "password", "kind")}),
