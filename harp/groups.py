@@ -17,15 +17,21 @@ from django.db import DEFAULT_DB_ALIAS
 
 HELP_DESK = "Help desk"
 
-# (app label, codename). The proofing permission is named, not imported: harp
-# imports no other app. It exists once proofing's migrations have run, and
-# proofing's migration 0003 syncs the group again then.
+# (app label, codename). The proofing and qsep permissions are named, not imported:
+# harp imports no other app. Each exists once its app's migrations have run, and
+# those apps' migrations (proofing 0003, qsep 0005) sync the group again then.
 HELP_DESK_PERMISSIONS: tuple[tuple[str, str], ...] = (
     ("harp", "view_user"),
     ("harp", "unlock_user"),
     ("harp", "correct_identity"),
     ("harp", "view_auditevent"),
+    ("harp", "activate_user"),
     ("proofing", "work_proofing_queue"),
+    ("qsep", "transfer_learner"),
+    ("qsep", "view_learnertransfer"),
+    ("qsep", "view_coordinatorproxy"),
+    ("qsep", "add_coordinatorproxy"),
+    ("qsep", "change_coordinatorproxy"),
 )
 
 

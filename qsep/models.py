@@ -1,6 +1,7 @@
 from __future__ import annotations
 
 import secrets
+from datetime import date
 
 from django.conf import settings
 from django.db import models
@@ -186,8 +187,34 @@ class PlanCourse(models.Model):
         return f"{self.plan}: {self.position}. {self.course}"
 
 
+class EmploymentType(models.TextChoices):
+    STATE_SURVEYOR = "state_surveyor", "State surveyor"
+    FEDERAL_SURVEYOR = "federal_surveyor", "Federal surveyor"
+    CONTRACT_SURVEYOR = "contract_surveyor", "Contract surveyor"
+    OTHER = "other", "Other (not a surveyor)"
+
+
+# The employment types whose holders review their profile once a year.
+SURVEYOR_TYPES = (
+    EmploymentType.STATE_SURVEYOR,
+    EmploymentType.FEDERAL_SURVEYOR,
+    EmploymentType.CONTRACT_SURVEYOR,
+)
+
+
 class LearnerProfile(models.Model):
-    """Where a learner works, found by CCN or ZIP at sign-up (or none)."""
+    """A learner's training record: where they work and what the reports show.
+
+    `state_agency` is the learner's location: the State Agency whose training
+    coordinators see them in reports. It is set when the profile is made (from the
+    facility's state, a State Agency role, or the home state) and afterwards changed
+    only by a help-desk transfer.
+
+    `sort_name`, `user_key`, `facility_sort`, `courses_completed` and
+    `last_activity_at` are copies kept for Find by Learner, so that every column
+    sorts through an index on (state_agency, column, id) at a million learners;
+    `qsep.services.learner_profile_refresh` keeps them true.
+    """
 
     user = models.OneToOneField(
         settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="learner"
@@ -195,9 +222,165 @@ class LearnerProfile(models.Model):
     facility = models.ForeignKey(
         Organization, on_delete=models.PROTECT, null=True, blank=True
     )
+    state_agency = models.ForeignKey(
+        Organization,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="learners",
+        limit_choices_to={"kind": "state_agency"},
+        verbose_name="State Agency",
+    )
+    sort_name = models.CharField(max_length=320, blank=True)
+    user_key = models.CharField(max_length=30, blank=True)
+    facility_sort = models.CharField(max_length=220, blank=True)
+    courses_completed = models.PositiveIntegerField(default=0)
+    last_activity_at = models.DateTimeField(default=timezone.now)
+    employment_type = models.CharField(
+        max_length=20, choices=EmploymentType.choices, blank=True
+    )
+    survey_types = models.ManyToManyField(
+        ProviderType,
+        blank=True,
+        related_name="+",
+        verbose_name="provider/survey types",
+    )
+    profile_reviewed_at = models.DateTimeField(null=True, blank=True)
+    # The year of the last annual review email, so a second run sends nothing.
+    review_requested_for = models.PositiveSmallIntegerField(null=True, blank=True)
+
+    class Meta:
+        indexes = [
+            models.Index(
+                fields=["state_agency", "sort_name", "id"], name="qsep_learner_name_idx"
+            ),
+            models.Index(
+                fields=["state_agency", "user_key", "id"], name="qsep_learner_uid_idx"
+            ),
+            models.Index(
+                fields=["state_agency", "facility_sort", "id"],
+                name="qsep_learner_facility_idx",
+            ),
+            models.Index(
+                fields=["state_agency", "courses_completed", "id"],
+                name="qsep_learner_done_idx",
+            ),
+            models.Index(
+                fields=["state_agency", "last_activity_at", "id"],
+                name="qsep_learner_active_idx",
+            ),
+            models.Index(
+                fields=["review_requested_for", "id"],
+                name="qsep_learner_review_idx",
+                condition=models.Q(
+                    employment_type__in=[
+                        "state_surveyor",
+                        "federal_surveyor",
+                        "contract_surveyor",
+                    ]
+                ),
+            ),
+        ]
 
     def __str__(self) -> str:
         return f"{self.user}: {self.facility or 'no facility'}"
+
+    @property
+    def is_surveyor(self) -> bool:
+        return self.employment_type in SURVEYOR_TYPES
+
+
+class CoordinatorProxy(models.Model):
+    """A coordinator's proxy for another state: they see its learners for a while.
+
+    Granted and ended by admins or the help desk. It is in force from `starts_on`
+    to `ends_on` inclusive unless ended early, and expires by itself.
+    """
+
+    coordinator = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="proxies"
+    )
+    state_agency = models.ForeignKey(
+        Organization,
+        on_delete=models.PROTECT,
+        related_name="proxies",
+        limit_choices_to={"kind": "state_agency"},
+        verbose_name="State Agency",
+    )
+    starts_on = models.DateField(default=timezone.localdate)
+    ends_on = models.DateField()
+    reason = models.TextField()
+    granted_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+    )
+    granted_at = models.DateTimeField(default=timezone.now)
+    ended_at = models.DateTimeField(null=True, blank=True)
+    ended_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+    end_reason = models.TextField(blank=True)
+
+    class Meta:
+        ordering = ["-starts_on", "-pk"]
+        verbose_name = "coordinator proxy"
+        verbose_name_plural = "coordinator proxies"
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(ends_on__gte=models.F("starts_on")),
+                name="qsep_proxy_ends_after_start",
+                violation_error_message="The end date cannot be before the start date.",
+            )
+        ]
+        indexes = [
+            models.Index(fields=["coordinator", "ends_on"], name="qsep_proxy_idx")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.coordinator} for {self.state_agency}"
+
+    def in_force(self, on: date | None = None) -> bool:
+        on = on or timezone.localdate()
+        return self.ended_at is None and self.starts_on <= on <= self.ends_on
+
+
+class LearnerTransfer(models.Model):
+    """A learner moved by the help desk from one State Agency to another."""
+
+    learner = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="transfers"
+    )
+    from_agency = models.ForeignKey(
+        Organization,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name="from State Agency",
+    )
+    to_agency = models.ForeignKey(
+        Organization,
+        on_delete=models.PROTECT,
+        related_name="+",
+        verbose_name="to State Agency",
+    )
+    reason = models.TextField()
+    transferred_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+    )
+    transferred_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ["-transferred_at", "-pk"]
+        permissions = [
+            ("transfer_learner", "Can transfer a learner to another State Agency")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.learner}: {self.from_agency or 'none'} to {self.to_agency}"
 
 
 class Enrollment(models.Model):

@@ -122,12 +122,22 @@ class User(AbstractUser):
             models.Index(
                 Upper("last_name"), Upper("first_name"), name="harp_user_name_ci_idx"
             ),
+            # The help desk's list of locked accounts.
+            models.Index(
+                fields=["locked_until"],
+                name="harp_user_locked_idx",
+                condition=models.Q(locked_until__isnull=False),
+            ),
         ]
         permissions = [
             ("unlock_user", "Can unlock accounts locked after failures"),
             (
                 "correct_identity",
                 "Can correct a person's legal name, date of birth and home address",
+            ),
+            (
+                "activate_user",
+                "Can confirm the email address of an account that never confirmed it",
             ),
         ]
 

@@ -34,7 +34,6 @@ from qsep.models import (
     Enrollment,
     EvaluationQuestion,
     EvaluationResponse,
-    LearnerProfile,
     Module,
     ModuleProgress,
     Question,
@@ -44,6 +43,10 @@ from qsep.models import (
 )
 from qsep.module_html import module_body_sanitise
 from qsep.selectors import certification_upload_get_for_review
+from qsep.services.learners import (
+    learner_completion_record,
+    learner_profile_ensure,
+)
 
 
 class TrainingError(Exception):
@@ -88,7 +91,12 @@ def course_open_problems(*, learner: User, course: Course) -> list[str]:
 
 @transaction.atomic
 def enrollment_create(*, learner: User, course: Course) -> Enrollment:
-    """Add a course to My Training; adding it again changes nothing."""
+    """Add a course to My Training; adding it again changes nothing.
+
+    The learner gets a learner profile (their place in coordinators' reports) if
+    they had none, as a HARP user taking training for the first time does.
+    """
+    learner_profile_ensure(user=learner)
     enrollment, created = Enrollment.objects.get_or_create(
         learner=learner, course=course
     )
@@ -336,6 +344,7 @@ def _complete_if_done(enrollment: Enrollment) -> Enrollment:
             actor=enrollment.learner,
             target=enrollment,
         )
+        learner_completion_record(user=enrollment.learner)
         certificate_issue(enrollment=enrollment)
     return enrollment
 
@@ -406,7 +415,7 @@ def learner_register(
     user.set_password(password)
     user.full_clean(exclude=["password"])
     user.save()
-    LearnerProfile.objects.create(user=user, facility=facility)
+    learner_profile_ensure(user=user, facility=facility)
     address = EmailAddress.objects.create(
         user=user, email=user.email, primary=True, verified=False
     )
