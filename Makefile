@@ -7,7 +7,7 @@ PY_STAMP := $(VENV)/.installed
 NPM_STAMP := node_modules/.installed
 CHROMIUM := /usr/bin/chromium
 
-.PHONY: run test install lint migrate demo system browser worker beat bench bench-http clean
+.PHONY: run test install lint migrate demo system browser worker beat bench bench-http bench-reports clean
 
 run: install system ## Set up, migrate, load demo data and serve on http://127.0.0.1:8000
 	$(BIN)/python manage.py migrate --noinput
@@ -95,6 +95,27 @@ bench-http: install ## Pages under gunicorn and wrk on PostgreSQL (needs BENCH_D
 	  exit 1; \
 	fi
 	$(BIN)/python bench/http.py
+
+# Find by Learner, its CSV export and the annual review queue at 1,000,000 learners
+# and 5,000,000 enrollments (COPY-seeded once, then reused), gunicorn (4 workers)
+# and wrk. BENCH_REPORTS_LEARNERS makes a smaller trial run.
+bench-reports: install ## Reports at a million learners (needs BENCH_DATABASE_URL)
+	@if ! command -v wrk >/dev/null; then \
+	  if [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null; then \
+	    echo "Installing Debian's wrk for the reports benchmark..."; \
+	    apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq wrk >/dev/null; \
+	  else \
+	    echo "!!! wrk is missing and cannot be installed here (needs root and apt-get)."; \
+	    echo "!!! make bench-reports cannot run: install Debian's wrk (apt-get install wrk)."; \
+	    exit 1; \
+	  fi; \
+	fi
+	@if [ -z "$$BENCH_DATABASE_URL" ]; then \
+	  echo "!!! Set BENCH_DATABASE_URL to a local PostgreSQL database that may be dropped,"; \
+	  echo "!!! e.g. BENCH_DATABASE_URL=postgres://postgres@127.0.0.1:5432/hub_bench_reports make bench-reports"; \
+	  exit 1; \
+	fi
+	$(BIN)/python bench/reports.py
 
 clean:
 	rm -rf $(VENV) node_modules staticfiles .mypy_cache .ruff_cache .pytest_cache

@@ -32,16 +32,12 @@ ROOT = Path(__file__).resolve().parents[1]
 # the standard library's `http` (urllib and Django import it): the root goes there.
 sys.path[0] = str(ROOT)
 
-import base64
 import datetime
 import os
 import platform
 import random
 import re
-import secrets
 import shutil
-import signal
-import socket
 import statistics
 import subprocess
 import tempfile
@@ -50,7 +46,20 @@ import urllib.error
 import urllib.request
 from dataclasses import dataclass
 from typing import Any
-from urllib.parse import urlsplit, urlunsplit
+from urllib.parse import urlsplit
+
+from bench.seed_names import FIRST_NAMES, surname
+from bench.server import (
+    database_recreate,
+    database_url,
+    fail,
+    free_port,
+    gunicorn_start,
+    gunicorn_stop,
+    production_env,
+    to_ms,
+    wait_healthy,
+)
 
 FULL_USERS = 200_000
 USERS = int(os.environ.get("BENCH_HTTP_USERS", FULL_USERS))
@@ -67,190 +76,11 @@ CASE_BIRTH = datetime.date(1980, 5, 17)
 CASE_FINGERPRINT = "b" * 64
 LIST_TARGET_MS = 100.0
 SECTION = "under gunicorn (postgresql)"
-LOCAL_HOSTS = {"127.0.0.1", "localhost"}
-FIRST_NAMES = [
-    "James",
-    "John",
-    "Robert",
-    "Michael",
-    "William",
-    "David",
-    "Richard",
-    "Joseph",
-    "Thomas",
-    "Charles",
-    "Mary",
-    "Patricia",
-    "Jennifer",
-    "Linda",
-    "Elizabeth",
-    "Barbara",
-    "Susan",
-    "Jessica",
-    "Sarah",
-    "Karen",
-    "Nancy",
-    "Lisa",
-    "Betty",
-    "Sandra",
-    "Ashley",
-    "Kimberly",
-    "Donna",
-    "Emily",
-    "Michelle",
-    "Carol",
-    "Amanda",
-    "Melissa",
-    "Deborah",
-    "Stephanie",
-    "Rebecca",
-    "Laura",
-    "Sharon",
-    "Cynthia",
-    "Kathleen",
-    "Amy",
-    "Daniel",
-    "Matthew",
-    "Anthony",
-    "Mark",
-    "Donald",
-    "Steven",
-    "Paul",
-    "Andrew",
-    "Joshua",
-    "Kenneth",
-]
-LAST_NAMES = [
-    "Smith",
-    "Johnson",
-    "Williams",
-    "Brown",
-    "Jones",
-    "Miller",
-    "Davis",
-    "Rodriguez",
-    "Martinez",
-    "Hernandez",
-    "Lopez",
-    "Gonzalez",
-    "Wilson",
-    "Anderson",
-    "Thomas",
-    "Taylor",
-    "Moore",
-    "Jackson",
-    "Martin",
-    "Lee",
-    "Perez",
-    "Thompson",
-    "White",
-    "Harris",
-    "Sanchez",
-    "Clark",
-    "Ramirez",
-    "Lewis",
-    "Robinson",
-    "Walker",
-    "Young",
-    "Allen",
-    "King",
-    "Wright",
-    "Scott",
-    "Torres",
-    "Nguyen",
-    "Hill",
-    "Flores",
-    "Green",
-    "Adams",
-    "Nelson",
-    "Baker",
-    "Hall",
-    "Rivera",
-    "Campbell",
-    "Mitchell",
-    "Carter",
-    "Roberts",
-    "Smithson",
-]
-SYLLABLES = [
-    "ar",
-    "bel",
-    "cor",
-    "dan",
-    "el",
-    "fin",
-    "gar",
-    "hal",
-    "ist",
-    "jor",
-    "kel",
-    "lan",
-    "mor",
-    "nes",
-    "or",
-    "pel",
-    "quin",
-    "ros",
-]
-
-
-def fail(message: str) -> None:
-    print(f"!!! {message}", file=sys.stderr)
-    raise SystemExit(1)
-
-
-def database_url() -> str:
-    """BENCH_DATABASE_URL, refused unless it is PostgreSQL on this machine."""
-    url = os.environ.get("BENCH_DATABASE_URL", "")
-    parts = urlsplit(url)
-    if parts.scheme not in ("postgres", "postgresql", "pgsql"):
-        fail(
-            "Set BENCH_DATABASE_URL to a PostgreSQL database it may drop, e.g. "
-            "postgres://postgres@127.0.0.1:5432/hub_bench"
-        )
-    if (parts.hostname or "") not in LOCAL_HOSTS:
-        fail(
-            f"Refusing {parts.hostname!r}: only 127.0.0.1 or localhost is benchmarked."
-        )
-    if not parts.path.strip("/"):
-        fail("BENCH_DATABASE_URL names no database.")
-    return url
-
-
-def database_recreate(url: str) -> None:
-    """Drop and create the benchmark database, from the server's `postgres` one."""
-    import psycopg
-    from psycopg import sql
-
-    parts = urlsplit(url)
-    name = parts.path.strip("/")
-    admin_url = urlunsplit(parts._replace(path="/postgres"))
-    with psycopg.connect(admin_url, autocommit=True) as conn:
-        quoted = sql.Identifier(name)
-        conn.execute(sql.SQL("DROP DATABASE IF EXISTS {} WITH (FORCE)").format(quoted))
-        conn.execute(sql.SQL("CREATE DATABASE {}").format(quoted))
 
 
 URL = database_url()
 WORKDIR = Path(tempfile.mkdtemp(prefix="hub-bench-http-"))
-# One set of keys for this process and gunicorn: sessions are signed, and the auth
-# hash keyed, with SECRET_KEY; dates of birth are encrypted with the field key.
-PRODUCTION_ENV = {
-    "DJANGO_SETTINGS_MODULE": "config.settings",
-    "DJANGO_DEBUG": "0",
-    "SECRET_KEY": secrets.token_urlsafe(50),
-    "FIELD_ENCRYPTION_KEY": base64.urlsafe_b64encode(secrets.token_bytes(32)).decode(),
-    "SSN_FINGERPRINT_KEY": secrets.token_urlsafe(32),
-    "ALLOWED_HOSTS": "127.0.0.1",
-    "DJANGO_SECURE_SSL_REDIRECT": "0",
-    "ALLOW_CONSOLE_DELIVERY": "1",
-    "PROOFING_ALLOW_STUB": "1",
-    "REDIS_URL": "redis://127.0.0.1:6379/3",
-    "DATABASE_URL": URL,
-    "STATIC_ROOT": str(WORKDIR / "static"),
-    "PRIVATE_MEDIA_ROOT": str(WORKDIR / "private-media"),
-    "LOG_LEVEL": "WARNING",
-}
+PRODUCTION_ENV = production_env(URL, WORKDIR)
 os.environ.update(PRODUCTION_ENV)
 # The in-process query counts use Django's test client, whose host is "testserver".
 os.environ["ALLOWED_HOSTS"] = "127.0.0.1,testserver"
@@ -291,12 +121,6 @@ def learner_place(i: int) -> tuple[str, int]:
     Agency where they hold a role (a surveyor), 4 only their home address."""
     j = i // LEARNER_EVERY
     return STATES[j % len(STATES)], j % 5
-
-
-def surname(rng: random.Random) -> str:
-    if rng.random() < 0.5:
-        return rng.choice(LAST_NAMES)
-    return "".join(rng.choice(SYLLABLES) for _ in range(3)).capitalize()
 
 
 class Seeder:
@@ -543,12 +367,6 @@ def count_queries(page: Page, sessions: dict[str, str]) -> int:
     return len(captured.captured_queries)
 
 
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return int(sock.getsockname()[1])
-
-
 def fetch(base: str, page: Page, sessions: dict[str, str]) -> tuple[int, float]:
     """One plain request, redirects not followed: (status, milliseconds)."""
 
@@ -568,14 +386,6 @@ def fetch(base: str, page: Page, sessions: dict[str, str]) -> tuple[int, float]:
     except urllib.error.HTTPError as error:
         status = error.code
     return status, (time.perf_counter() - start) * 1000
-
-
-UNITS = {"us": 0.001, "ms": 1.0, "s": 1000.0, "m": 60_000.0}
-
-
-def to_ms(text: str) -> float:
-    number, unit = re.fullmatch(r"([\d.]+)(us|ms|s|m)", text).groups()  # type: ignore[union-attr]
-    return float(number) * UNITS[unit]
 
 
 def wrk(base: str, page: Page, sessions: dict[str, str]) -> None:
@@ -603,54 +413,6 @@ def wrk(base: str, page: Page, sessions: dict[str, str]) -> None:
         if part
     )
     print(output)
-
-
-def gunicorn_start(port: int, log: Path) -> subprocess.Popen[bytes]:
-    env = {**os.environ, **PRODUCTION_ENV}
-    return subprocess.Popen(  # noqa: S603 (our own arguments)
-        [
-            str(ROOT / ".venv" / "bin" / "gunicorn"),
-            "config.wsgi",
-            "--bind",
-            f"127.0.0.1:{port}",
-            "--workers",
-            "2",
-            "--log-level",
-            "warning",
-        ],
-        cwd=ROOT,
-        env=env,
-        stdout=log.open("wb"),
-        stderr=subprocess.STDOUT,
-        start_new_session=True,
-    )
-
-
-def gunicorn_stop(process: subprocess.Popen[bytes]) -> None:
-    if process.poll() is not None:
-        return
-    process.send_signal(signal.SIGTERM)
-    try:
-        process.wait(timeout=30)
-    except subprocess.TimeoutExpired:
-        process.kill()
-        process.wait()
-
-
-def wait_healthy(base: str, process: subprocess.Popen[bytes], log: Path) -> None:
-    deadline = time.monotonic() + 60
-    while time.monotonic() < deadline:
-        if process.poll() is not None:
-            fail(f"gunicorn exited ({process.returncode}):\n{log.read_text()[-3000:]}")
-        try:
-            healthz = base + "/healthz"  # http://127.0.0.1
-            with urllib.request.urlopen(healthz, timeout=5) as response:  # noqa: S310
-                if response.status == 200:
-                    return
-        except (urllib.error.URLError, ConnectionError):
-            pass
-        time.sleep(0.5)
-    fail(f"gunicorn did not answer /healthz in 60 s:\n{log.read_text()[-3000:]}")
 
 
 def readme_write(pages: list[Page], machine: str) -> None:
@@ -783,7 +545,7 @@ def main() -> None:
     port = free_port()
     base = f"http://127.0.0.1:{port}"
     log = WORKDIR / "gunicorn.log"
-    process = gunicorn_start(port, log)
+    process = gunicorn_start(port, log, PRODUCTION_ENV)
     try:
         wait_healthy(base, process, log)
         for page in pages:

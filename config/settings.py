@@ -7,6 +7,8 @@ gives the production form, which `manage.py check --deploy` passes. Every variab
 listed with its default in the README.
 """
 
+import datetime
+import re
 from pathlib import Path
 
 import environ
@@ -85,6 +87,9 @@ MIDDLEWARE = [
     # Last, so it sees the OTP-verified user: nothing but finishing two-factor
     # set-up is reachable until a user who needs a second factor has one.
     "harp.middleware.TwoFactorRequiredMiddleware",
+    # After two-factor set-up: a surveyor due for the annual profile review sees
+    # only the review page until they confirm it.
+    "qsep.middleware.ProfileReviewRequiredMiddleware",
 ]
 
 ROOT_URLCONF = "config.urls"
@@ -284,6 +289,25 @@ DATA_UPLOAD_MAX_MEMORY_SIZE = 2_621_440
 # Security officials are reminded of requests pending this many days, once a week.
 ROLE_REQUEST_REMINDER_DAYS = env.int("ROLE_REQUEST_REMINDER_DAYS", default=7)
 
+# Annual profile review: from this day each year ("MM-DD"), State, Federal and
+# contract surveyors are emailed to confirm their employment and provider/survey
+# types, and sent to that page at sign-in until they do (qsep.review_cycle).
+PROFILE_REVIEW_DATE = env("PROFILE_REVIEW_DATE", default="01-15")
+try:
+    if not re.fullmatch(r"\d\d-\d\d", PROFILE_REVIEW_DATE):
+        raise ValueError(PROFILE_REVIEW_DATE)
+    # 2001 is not a leap year, so February 29 is refused: it does not come every year.
+    datetime.date(2001, *(int(part) for part in PROFILE_REVIEW_DATE.split("-")))
+except ValueError as _error:
+    raise ImproperlyConfigured(
+        "PROFILE_REVIEW_DATE must be a month and day that come every year, written "
+        f'MM-DD (for example "01-15"), not "{PROFILE_REVIEW_DATE}".'
+    ) from _error
+
+# Coordinators' reports: rows per page, and rows a CSV export reads per statement.
+QSEP_REPORT_PAGE_SIZE = env.int("QSEP_REPORT_PAGE_SIZE", default=50)
+QSEP_REPORT_EXPORT_BATCH = env.int("QSEP_REPORT_EXPORT_BATCH", default=2000)
+
 # The steps of /register/, in order: each a dotted path to a harp.registration.Step.
 REGISTRATION_STEPS = [
     "harp.registration.ProfileStep",
@@ -370,6 +394,12 @@ CELERY_BEAT_SCHEDULE = {
     "proofing-cases-purge-idle": {
         "task": "proofing.tasks.proofing_cases_purge_idle_task",
         "schedule": 3600.0,
+    },
+    # Daily: it does nothing before PROFILE_REVIEW_DATE or once everyone due has
+    # been emailed, and catches people who become surveyors later in the year.
+    "profile-review-emails": {
+        "task": "qsep.tasks.profile_review_emails_task",
+        "schedule": 24 * 3600.0,
     },
 }
 

@@ -5,7 +5,10 @@ from django.urls import include, path, re_path
 from django.views.generic import RedirectView
 from django_otp.admin import OTPAdminSite
 
+from harp import helpdesk_urls as harp_helpdesk_urls
 from harp.views.reauth import reauthentication_required
+from proofing import helpdesk_urls as proofing_helpdesk_urls
+from qsep import helpdesk_urls as qsep_helpdesk_urls
 from qsep import views as qsep_views
 
 # The django-allauth pages the portal uses, each under allauth's own URL name.
@@ -64,7 +67,20 @@ admin.site.index_title = "Administration"
 urlpatterns = [
     path("", include("harp.urls")),
     path("proofing/", include("proofing.urls")),
-    path("helpdesk/", include("proofing.helpdesk_urls")),
+    # The help-desk console: each app's pages under one namespace, so that
+    # helpdesk:home (harp), helpdesk:queue (proofing) and helpdesk:transfers (qsep)
+    # sit side by side while no app imports one that stands on it.
+    path(
+        "helpdesk/",
+        include(
+            (
+                harp_helpdesk_urls.urlpatterns
+                + proofing_helpdesk_urls.urlpatterns
+                + qsep_helpdesk_urls.urlpatterns,
+                "helpdesk",
+            )
+        ),
+    ),
     path("roles/", include("iqies_roles.urls")),
     path("training/", include("qsep.urls")),
     path("verify/<str:code>/", qsep_views.VerifyView.as_view(), name="verify"),

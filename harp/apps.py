@@ -60,3 +60,39 @@ class HarpConfig(AppConfig):
 
         auth_events.connect()
         console_delivery_check()
+        _helpdesk_queues_register()
+
+
+def _helpdesk_queues_register() -> None:
+    from harp.helpdesk import (
+        HelpDeskQueue,
+        activation_request_count,
+        helpdesk_queue_register,
+        locked_user_count,
+    )
+
+    helpdesk_queue_register(
+        HelpDeskQueue(
+            key="activation",
+            title="Activation requests",
+            description="Accounts whose email address was never confirmed: find one "
+            "by user ID or email and confirm it, with a reason.",
+            url_name="helpdesk:activation",
+            permission="harp.activate_user",
+            count=activation_request_count,
+            count_label="not confirmed",
+            position=20,
+        )
+    )
+    helpdesk_queue_register(
+        HelpDeskQueue(
+            key="unlocks",
+            title="Sign-in unlocks",
+            description="Accounts locked after repeated failed sign-ins or codes.",
+            url_name="helpdesk:unlocks",
+            permission="harp.unlock_user",
+            count=locked_user_count,
+            count_label="locked now",
+            position=40,
+        )
+    )

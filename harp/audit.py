@@ -38,6 +38,8 @@ class AuditAction:
     REGISTRATION_EMAIL_TAKEN = "harp.registration_email_taken"
     RECOVERY_RATE_LIMITED = "harp.recovery_rate_limited"
     KNOWN_DEVICE_PASSED_LOCK = "harp.known_device_passed_lock"
+    MESSAGE_BROADCAST = "harp.message_broadcast"
+    USER_ACTIVATED = "harp.user_activated"
 
 
 def client_ip(request: HttpRequest) -> str | None:

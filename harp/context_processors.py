@@ -1,10 +1,20 @@
+from dataclasses import dataclass
 from typing import Any
 
 from django.conf import settings
 from django.http import HttpRequest
 from django.utils.functional import SimpleLazyObject
 
+from harp.messages import dashboard_unread_count, unread_label
 from harp.selectors import system_component_list_disrupted
+
+
+@dataclass(frozen=True)
+class UnreadBadge:
+    """The header's My Dashboard count: `label` is "3 unread" or "99+ unread"."""
+
+    count: int
+    label: str
 
 
 def portal(request: HttpRequest) -> dict[str, Any]:
@@ -15,4 +25,14 @@ def portal(request: HttpRequest) -> dict[str, Any]:
         "help_desk_phone": settings.HELP_DESK_PHONE,
         # Lazy, so a page that shows no banner (the admin) runs no query for it.
         "status_disruptions": SimpleLazyObject(system_component_list_disrupted),
+        # Lazy too: one capped query, only on pages whose header shows it.
+        "dashboard_unread": SimpleLazyObject(lambda: _unread_badge(request)),
     }
+
+
+def _unread_badge(request: HttpRequest) -> UnreadBadge:
+    user = getattr(request, "user", None)
+    if user is None or not user.is_authenticated:
+        return UnreadBadge(count=0, label="")
+    count = dashboard_unread_count(user=user)
+    return UnreadBadge(count=count, label=unread_label(count))

@@ -88,3 +88,13 @@ def send_two_factor_changed(*, to: str, user_id: str, change: str) -> None:
         template="harp/email/two_factor_changed.txt",
         context={"user_id": user_id, "change": change},
     )
+
+
+def send_account_activated(*, to: str, user_id: str, sign_in_url: str) -> None:
+    """The help desk confirmed the address by hand: the person can sign in now."""
+    send_templated_email(
+        to=to,
+        subject="Your account is activated",
+        template="harp/email/account_activated.txt",
+        context={"user_id": user_id, "sign_in_url": sign_in_url},
+    )

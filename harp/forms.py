@@ -311,3 +311,24 @@ class PhoneDeviceForm(forms.Form):
 
 class DeviceRenameForm(forms.Form):
     name = forms.CharField(label="Name", max_length=64)
+
+
+class HelpDeskFindForm(forms.Form):
+    """The help desk's look-up of one account: its user ID or email, exactly."""
+
+    q = forms.CharField(
+        label="User ID or email address",
+        max_length=254,
+        help_text="The whole user ID or address; capitals do not matter.",
+    )
+
+
+class HelpDeskReasonForm(forms.Form):
+    reason = forms.CharField(
+        label="Reason",
+        max_length=1000,
+        widget=forms.Textarea(attrs={"rows": 3}),
+        help_text="Kept in the audit record: who asked, how you checked it was "
+        "them, a ticket number.",
+        error_messages={"required": "Give the reason."},
+    )

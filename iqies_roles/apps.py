@@ -10,3 +10,8 @@ class IqiesRolesConfig(AppConfig):
         from iqies_roles.profile import roles_section
 
         profile_section_register(roles_section)
+        from harp.dashboard import audience_choices_register, audience_provider_register
+        from iqies_roles.audiences import role_audience_choices, role_audiences
+
+        audience_provider_register(role_audiences)
+        audience_choices_register(role_audience_choices)

@@ -24,7 +24,7 @@ from django.utils import timezone
 
 from harp.emails import send_templated_email
 from harp.models import User
-from harp.services import audit_event_record
+from harp.services import audit_event_record, dashboard_message_send
 from iqies_roles.models import Organization, Role, RoleAssignment, RoleRequest
 
 CMS_APPROVERS_GROUP = "CMS approvers"
@@ -205,6 +205,20 @@ def role_request_decide(
             "approved": approve,
             "profile_url": request.build_absolute_uri(reverse("harp:profile")),
         },
+    )
+    dashboard_message_send(
+        recipient=role_request.requester,
+        subject=f"Your role request for {role_request.role.name} at "
+        f"{role_request.organization} was {'approved' if approve else 'not approved'}",
+        body=(
+            f"You now hold the {role_request.role.name} role at "
+            f"{role_request.organization}."
+            if approve
+            else f"Your request for the {role_request.role.name} role at "
+            f"{role_request.organization} was not approved. The reason given: "
+            f"{role_request.decision_reason}"
+        ),
+        link=reverse("harp:profile"),
     )
     return role_request
 

@@ -12,6 +12,7 @@ class ProofingConfig(AppConfig):
         from proofing.profile import proofing_section
 
         profile_section_register(proofing_section)
+        _helpdesk_queue_register()
         # A test vendor in production would "prove" anyone who read the README.
         if (
             not settings.DEBUG
@@ -24,3 +25,29 @@ class ProofingConfig(AppConfig):
                 "its test personas. Set PROOFING_VENDOR to a real vendor, or "
                 "PROOFING_ALLOW_STUB=1 for a test environment."
             )
+
+
+def _helpdesk_queue_register() -> None:
+    from harp.helpdesk import HelpDeskQueue, count_capped, helpdesk_queue_register
+    from proofing.models import ManualProofingCase
+
+    def waiting() -> int:
+        return count_capped(
+            ManualProofingCase.objects.filter(
+                status=ManualProofingCase.Status.SUBMITTED
+            )
+        )
+
+    helpdesk_queue_register(
+        HelpDeskQueue(
+            key="proofing",
+            title="Manual proofing",
+            description="Identity documents waiting for review: claim a case, view "
+            "its documents, decide.",
+            url_name="helpdesk:queue",
+            permission="proofing.work_proofing_queue",
+            count=waiting,
+            count_label="waiting for review",
+            position=10,
+        )
+    )

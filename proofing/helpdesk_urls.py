@@ -1,11 +1,11 @@
+"""proofing's pages of the help-desk console (the manual-proofing queue);
+config/urls.py mounts them under /helpdesk/ in the namespace "helpdesk"."""
+
 from django.urls import path
 
 from proofing.views import helpdesk
 
-app_name = "helpdesk"
-
 urlpatterns = [
-    path("", helpdesk.HelpDeskHomeView.as_view(), name="home"),
     path("proofing/", helpdesk.QueueView.as_view(), name="queue"),
     path("proofing/<uuid:public_id>/", helpdesk.CaseView.as_view(), name="case"),
     path(

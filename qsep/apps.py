@@ -16,6 +16,13 @@ class QsepConfig(AppConfig):
         from qsep.profile import training_section
 
         profile_section_register(training_section)
+        _helpdesk_queue_register()
+        from harp.dashboard import audience_choices_register, audience_provider_register
+        from qsep import audiences
+
+        audience_provider_register(audiences.learner_audiences)
+        audience_provider_register(audiences.state_audiences)
+        audience_choices_register(audiences.state_audience_choices)
         # Find by Learner sorts by copies of the name and user ID (see
         # LearnerProfile); harp does not know about them, so qsep listens.
         post_save.connect(
@@ -37,6 +44,39 @@ def _user_saved(sender: Any, instance: Any, created: bool, **kwargs: Any) -> Non
 
 
 def _user_signed_in(sender: Any, request: Any, user: Any, **kwargs: Any) -> None:
+    from qsep.middleware import PROFILE_REVIEW_SESSION_KEY
+    from qsep.selectors.profile_review import learner_profile_review_due
     from qsep.services.learners import learner_activity_record
 
     learner_activity_record(user=user)
+    # A surveyor due for the annual review sees the review page before any other
+    # (qsep.middleware); checked once here, not on every request.
+    if request is not None and learner_profile_review_due(user=user):
+        request.session[PROFILE_REVIEW_SESSION_KEY] = True
+
+
+def _helpdesk_queue_register() -> None:
+    import datetime
+
+    from django.utils import timezone
+
+    from harp.helpdesk import HelpDeskQueue, count_capped, helpdesk_queue_register
+    from qsep.models import LearnerTransfer
+
+    def recent() -> int:
+        since = timezone.now() - datetime.timedelta(days=30)
+        return count_capped(LearnerTransfer.objects.filter(transferred_at__gte=since))
+
+    helpdesk_queue_register(
+        HelpDeskQueue(
+            key="transfers",
+            title="Transfers",
+            description="Move a learner to another State Agency; their training "
+            "history moves with them.",
+            url_name="helpdesk:transfers",
+            permission="qsep.transfer_learner",
+            count=recent,
+            count_label="in the last 30 days",
+            position=30,
+        )
+    )

@@ -4,12 +4,16 @@ course that needs an uploaded certification."""
 from __future__ import annotations
 
 from collections.abc import Callable
+from datetime import timedelta
 from decimal import Decimal
 from typing import Any
 
 from django.contrib.auth.models import Group
 from django.db import transaction
 
+# The roles' loader (State Agencies, providers, the coordinator's role) registers
+# first, so it runs before this module's, whichever module is imported first.
+import iqies_roles.demo  # noqa: F401
 from harp import demo
 from harp.models import User
 from qsep import services
@@ -385,3 +389,144 @@ def load_training(say: Callable[[str], None]) -> None:
     coordinators = Group.objects.get(name="Training coordinators")
     User.objects.get(username="coordinator").groups.add(coordinators)
     say(f"training     {len(COURSES)} courses, the Basic Surveyor Training plan")
+
+
+# Learners for the coordinators' reports: (user ID, first, last, CCN, courses done).
+DEMO_LEARNERS = [
+    ("mbaker01", "Morgan", "Baker", "210001", 2),
+    ("jchen0001", "Jordan", "Chen", "215001", 1),
+    ("aprice001", "Avery", "Price", "212301", 0),
+    ("tnguyen01", "Taylor", "Nguyen", "211501", 3),
+    ("rlopez001", "Riley", "Lopez", "210040", 1),
+    ("vharris01", "Victoria", "Harris", "495001", 2),
+    ("dwalker01", "Dana", "Walker", "490011", 0),
+    ("kfoster01", "Kai", "Foster", "215302", 1),  # transferred to Virginia below
+]
+SURVEYOR_TOTP = "JBSWY3DPEHPK3PXPSURVEYORAAAAAAAA"
+
+
+@demo.register
+@transaction.atomic
+def load_training_people(say: Callable[[str], None]) -> None:
+    """Learners in Maryland and Virginia, a proxy, a surveyor due for review, and
+    dashboard messages, all made through the services a person's actions call."""
+    from django.utils import timezone
+
+    from harp.services import dashboard_broadcast_create, dashboard_message_send
+    from iqies_roles.models import Organization
+    from qsep.models import (
+        CoordinatorProxy,
+        EmploymentType,
+        LearnerProfile,
+        LearnerTransfer,
+    )
+    from qsep.services.learners import learner_profile_ensure
+    from qsep.services.profile_review import learner_employment_update
+    from qsep.services.proxies import coordinator_proxy_grant
+    from qsep.services.transfers import learner_transfer
+
+    admin = User.objects.get(username="admin")
+    plan = TrainingPlan.objects.get(slug="basic-surveyor-training")
+    courses = list(plan.courses.order_by("plancourse__position"))
+    now = timezone.now()
+    for username, first, last, ccn, done in DEMO_LEARNERS:
+        user, created = User.objects.get_or_create(
+            username=username,
+            defaults={
+                "email": f"{username}@example.org",
+                "first_name": first,
+                "last_name": last,
+                "kind": User.Kind.LEARNER,
+                "two_factor_required": False,
+            },
+        )
+        if created:
+            # Nobody signs in as these: they exist to be found in reports.
+            user.set_unusable_password()
+            user.save(update_fields=["password"])
+        learner_profile_ensure(user=user, facility=Organization.objects.get(ccn=ccn))
+        for position, course in enumerate(courses):
+            enrollment = services.enrollment_create(learner=user, course=course)
+            if position < done and enrollment.completed_at is None:
+                # Demo history: completion recorded without taking the tests.
+                enrollment.completed_at = now
+                enrollment.save(update_fields=["completed_at"])
+        LearnerProfile.objects.filter(user=user).update(
+            courses_completed=min(done, len(courses)),
+            last_activity_at=now - timedelta(days=3 * len(username)),
+        )
+
+    learner = User.objects.get(username="learner")
+    learner_profile_ensure(
+        user=learner, facility=Organization.objects.get(ccn="210001")
+    )
+    learner_employment_update(
+        user=learner,
+        employment_type=EmploymentType.OTHER,
+        survey_types=[],
+    )
+    surveyor = demo.demo_user(
+        username="surveyor",
+        totp=SURVEYOR_TOTP,
+        first_name="Sage",
+        last_name="Surveyor",
+        kind=User.Kind.LEARNER,
+        two_factor_required=False,
+    )
+    profile = learner_profile_ensure(
+        user=surveyor, facility=Organization.objects.get(ccn="215001")
+    )
+    # A State surveyor who has not yet confirmed this year: sent to review at sign-in.
+    profile.employment_type = EmploymentType.STATE_SURVEYOR
+    profile.profile_reviewed_at = None
+    profile.save(update_fields=["employment_type", "profile_reviewed_at"])
+    profile.survey_types.set(ProviderType.objects.all()[:2])
+
+    coordinator = User.objects.get(username="coordinator")
+    virginia = Organization.objects.get(kind="state_agency", state="VA")
+    if not CoordinatorProxy.objects.filter(
+        coordinator=coordinator, state_agency=virginia, ended_at__isnull=True
+    ).exists():
+        today = timezone.localdate()
+        coordinator_proxy_grant(
+            coordinator=coordinator,
+            state_agency=virginia,
+            starts_on=today,
+            ends_on=today + timedelta(days=90),
+            reason="Covering Virginia's training while its coordinator is away.",
+            actor=admin,
+            request=None,
+        )
+    moved = User.objects.get(username="kfoster01")
+    if not LearnerTransfer.objects.filter(learner=moved).exists():
+        learner_transfer(
+            learner=moved,
+            to_agency=virginia,
+            reason="Moved to a Virginia facility; asked the help desk by phone.",
+            actor=User.objects.get(username="helpdesk"),
+            request=None,
+        )
+    if not learner.dashboard_messages.exists():
+        dashboard_message_send(
+            recipient=learner,
+            subject="Welcome to your dashboard",
+            body="Messages about your account and training appear here. Tick a "
+            "message to mark it read.",
+            link="/training/",
+        )
+        dashboard_broadcast_create(
+            audience="learners",
+            subject="New course: Infection Prevention in Long-Term Care",
+            body="The course is in the catalog now, with 1.5 CEUs.",
+            link="/training/",
+            actor=admin,
+            request=None,
+        )
+    say(
+        f"learners     {len(DEMO_LEARNERS)} learners in MD and VA for Find by Learner; "
+        "coordinator holds a proxy for Virginia"
+    )
+    say(
+        f"surveyor     a State surveyor due for the annual profile review; key "
+        f"{SURVEYOR_TOTP}"
+    )

@@ -11,14 +11,17 @@ from iqies_roles.ccn import validate_ccn
 from iqies_roles.models import Organization
 from iqies_roles.selectors import organization_by_ccn
 from qsep.models import (
+    SURVEYOR_TYPES,
     Category,
     Course,
+    EmploymentType,
     EvaluationQuestion,
     Module,
     ProviderType,
     Question,
 )
 from qsep.module_html import module_body_sanitise
+from qsep.selectors.transfers import state_agency_choices
 
 
 class CatalogFilterForm(forms.Form):
@@ -238,3 +241,94 @@ class ModuleForm(forms.ModelForm):
                 "that modules may not contain are removed. Write the module's text."
             )
         return body
+
+
+class DashboardBroadcastForm(forms.Form):
+    """A State Training Coordinator's broadcast to the learners of one of their
+    states; `states` are the ones they coordinate (None: a superuser, every state)."""
+
+    state = forms.ChoiceField(label="Send to the learners of")
+    subject = forms.CharField(label="Subject", max_length=200)
+    body = forms.CharField(
+        label="Message", max_length=5000, widget=forms.Textarea(attrs={"rows": 6})
+    )
+    link = forms.CharField(
+        label="Link (optional)",
+        max_length=200,
+        required=False,
+        help_text="A page of this portal that starts with /, such as /training/my/.",
+    )
+
+    def __init__(self, *args: Any, states: set[str] | None, **kwargs: Any) -> None:
+        from harp.us_states import US_STATES
+
+        super().__init__(*args, **kwargs)
+        self.fields["state"].choices = [  # type: ignore[attr-defined]
+            (code, f"{name} State Agency")
+            for code, name in US_STATES
+            if states is None or code in states
+        ]
+
+
+class EmploymentForm(forms.Form):
+    """The annual profile review: employment type and provider/survey types."""
+
+    employment_type = forms.ChoiceField(
+        label="Employment type",
+        choices=EmploymentType.choices,
+        widget=forms.RadioSelect(attrs={"class": "usa-radio__input"}),
+        error_messages={"required": "Choose your employment type."},
+    )
+    survey_types = forms.ModelMultipleChoiceField(
+        label="Provider/Survey Types",
+        queryset=ProviderType.objects.all(),
+        required=False,
+        widget=forms.CheckboxSelectMultiple(attrs={"class": "usa-checkbox__input"}),
+        help_text="The kinds of providers you survey. State, Federal and contract "
+        "surveyors choose at least one.",
+        error_messages={
+            "invalid_choice": "Choose provider/survey types from the list.",
+            "invalid_pk_value": "Choose provider/survey types from the list.",
+        },
+    )
+
+    def clean(self) -> dict[str, Any]:
+        cleaned = super().clean() or {}
+        if cleaned.get("employment_type") in SURVEYOR_TYPES and not cleaned.get(
+            "survey_types"
+        ):
+            self.add_error(
+                "survey_types", "Surveyors choose at least one provider/survey type."
+            )
+        return cleaned
+
+
+class StateAgencyChoiceField(forms.ModelChoiceField):
+    def label_from_instance(self, obj: Any) -> str:
+        return f"{obj.state}: {obj.name}" if obj.state else str(obj.name)
+
+
+class LearnerTransferForm(forms.Form):
+    """The help desk's transfer of a learner: where to, and why."""
+
+    to_agency = StateAgencyChoiceField(
+        label="New State Agency",
+        queryset=Organization.objects.none(),
+        empty_label="- Select a State Agency -",
+        error_messages={
+            "required": "Choose the State Agency to move the learner to.",
+            "invalid_choice": "Choose one of the active State Agencies listed.",
+        },
+    )
+    reason = forms.CharField(
+        label="Reason for the transfer",
+        max_length=1000,
+        widget=forms.Textarea(attrs={"rows": 3}),
+        help_text="Kept in the audit record: who asked, and a ticket number.",
+        error_messages={"required": "Give the reason for the transfer."},
+    )
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        field = cast(forms.ModelChoiceField, self.fields["to_agency"])
+        field.queryset = state_agency_choices()

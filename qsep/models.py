@@ -378,6 +378,13 @@ class LearnerTransfer(models.Model):
         permissions = [
             ("transfer_learner", "Can transfer a learner to another State Agency")
         ]
+        indexes = [
+            models.Index(
+                models.F("transferred_at").desc(),
+                models.F("id").desc(),
+                name="qsep_transfer_recent_idx",
+            )
+        ]
 
     def __str__(self) -> str:
         return f"{self.learner}: {self.from_agency or 'none'} to {self.to_agency}"

@@ -1,6 +1,9 @@
 from django.urls import path
 
 from qsep import views
+from qsep.views import dashboard
+from qsep.views import reports as report_views
+from qsep.views.profile_review import EmploymentUpdateView
 
 app_name = "qsep"
 
@@ -59,4 +62,42 @@ urlpatterns = [
         name="certification-file",
     ),
     path("transcript/pdf/", views.TranscriptPdfView.as_view(), name="transcript-pdf"),
+    path("profile/", EmploymentUpdateView.as_view(), name="employment"),
+    path("dashboard/", dashboard.DashboardView.as_view(), name="dashboard"),
+    path(
+        "dashboard/broadcast/",
+        dashboard.DashboardBroadcastView.as_view(),
+        name="dashboard-broadcast",
+    ),
+    path(
+        "dashboard/<str:message_id>/read/",
+        dashboard.DashboardMarkView.as_view(),
+        name="dashboard-read",
+    ),
+    path("reports/", report_views.ReportsIndexView.as_view(), name="reports"),
+    path(
+        "reports/learners/",
+        report_views.FindByLearnerView.as_view(),
+        name="reports-learners",
+    ),
+    path(
+        "reports/learners/export.csv",
+        report_views.FindByLearnerCsvView.as_view(),
+        name="reports-learners-csv",
+    ),
+    path(
+        "reports/learners/<int:user_id>/",
+        report_views.LearnerDetailView.as_view(),
+        name="reports-learner",
+    ),
+    path(
+        "reports/training-status/",
+        report_views.TrainingStatusView.as_view(),
+        name="reports-training-status",
+    ),
+    path(
+        "reports/training-status/export.csv",
+        report_views.TrainingStatusCsvView.as_view(),
+        name="reports-training-status-csv",
+    ),
 ]

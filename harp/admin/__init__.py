@@ -8,6 +8,6 @@ registered again with those limits (credentials.py). The table of who may do wha
 is tests/security/test_admin_rights.py.
 """
 
-from harp.admin import credentials, records, users
+from harp.admin import credentials, messages, records, users
 
-__all__ = ["credentials", "records", "users"]
+__all__ = ["credentials", "messages", "records", "users"]

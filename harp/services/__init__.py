@@ -11,12 +11,19 @@ from harp.services.accounts import (
     user_unlock,
 )
 from harp.services.audit import audit_event_record
+from harp.services.messages import (
+    dashboard_broadcast_create,
+    dashboard_message_mark,
+    dashboard_message_send,
+)
 from harp.services.outbox import (
     outbox_message_create,
     outbox_message_enqueue,
     outbox_message_requeue,
     outbox_message_resend_pending,
     outbox_message_send,
+    outbox_messages_create_bulk,
+    outbox_messages_enqueue,
 )
 from harp.services.two_factor import (
     backup_codes_generate,
@@ -35,6 +42,9 @@ __all__ = [
     "backup_codes_generate",
     "challenge_answer_hash",
     "challenge_answer_matches",
+    "dashboard_broadcast_create",
+    "dashboard_message_mark",
+    "dashboard_message_send",
     "device_confirm",
     "device_remove",
     "device_rename",
@@ -45,6 +55,8 @@ __all__ = [
     "outbox_message_requeue",
     "outbox_message_resend_pending",
     "outbox_message_send",
+    "outbox_messages_create_bulk",
+    "outbox_messages_enqueue",
     "phone_device_start",
     "second_factor_challenge",
     "second_factor_verify",

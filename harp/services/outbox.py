@@ -3,12 +3,16 @@
 from __future__ import annotations
 
 import logging
+from collections.abc import Mapping, Sequence
 from datetime import timedelta
 from functools import partial
+from typing import Any
 
 from django.conf import settings
+from django.core.exceptions import ValidationError
 from django.core.mail import get_connection
 from django.core.mail.message import make_msgid
+from django.core.mail.utils import DNS_NAME
 from django.db import transaction
 from django.db.models import F
 from django.utils import timezone
@@ -58,6 +62,71 @@ def outbox_message_create(
     message.save()
     transaction.on_commit(partial(outbox_message_enqueue, message_id=message.pk))
     return message
+
+
+@transaction.atomic
+def outbox_messages_create_bulk(*, messages: Sequence[Mapping[str, Any]]) -> int:
+    """Write many emails to the outbox in one INSERT; queue one task for them all.
+
+    Each mapping holds the keyword arguments of `outbox_message_create`. Every row
+    gets its own Message-ID and retry time like a single one; once the caller
+    commits, one Celery task sends the batch (each send still claims its row, so
+    it is at most once), and the beat task re-sends any the broker never got.
+    Returns how many were written.
+    """
+    retry_at = timezone.now() + timedelta(seconds=settings.OUTBOX_RETRY_AFTER)
+    rows = []
+    for fields in messages:
+        headers = dict(fields.get("headers") or {})
+        # With the cached host name: asking the resolver for each email is slow.
+        headers.setdefault("Message-ID", make_msgid(domain=DNS_NAME))
+        from_email = fields.get("from_email") or settings.DEFAULT_FROM_EMAIL
+        to = list(fields["to"])
+        # The checks full_clean() would make that can fail here, without its cost
+        # per row: a million emails are written this way.
+        if not to or len(fields["subject"]) > 998 or len(from_email) > 320:
+            raise ValidationError(
+                f"An outbox email needs a recipient, a subject of at most 998 "
+                f"characters and a sender of at most 320 (to {to!r})."
+            )
+        row = OutboxMessage(
+            from_email=from_email,
+            to=to,
+            cc=list(fields.get("cc") or []),
+            bcc=list(fields.get("bcc") or []),
+            reply_to=list(fields.get("reply_to") or []),
+            subject=fields["subject"],
+            body=fields["body"],
+            html_body=fields.get("html_body", ""),
+            headers=headers,
+            attachments=list(fields.get("attachments") or []),
+            next_attempt_at=retry_at,
+        )
+        rows.append(row)
+    if not rows:
+        return 0
+    created = OutboxMessage.objects.bulk_create(rows)
+    message_ids = [row.pk for row in created]
+    if None in message_ids:  # a database that returns no keys from a bulk INSERT
+        raise RuntimeError("The database returned no ids for the outbox rows.")
+    transaction.on_commit(partial(outbox_messages_enqueue, message_ids=message_ids))
+    return len(rows)
+
+
+def outbox_messages_enqueue(*, message_ids: list[int]) -> None:
+    """Hand a batch to the broker as one task; if that fails the beat task re-sends."""
+    try:
+        tasks.outbox_send_batch_task.apply_async(
+            args=(message_ids,),
+            retry=True,
+            retry_policy={"max_retries": 1, "interval_start": 0.2},
+        )
+    except Exception:
+        logger.warning(
+            "Could not queue %s outbox emails; the re-send task will pick them up.",
+            len(message_ids),
+            exc_info=True,
+        )
 
 
 def outbox_message_enqueue(*, message_id: int) -> None:

@@ -27,7 +27,7 @@ from django.utils import timezone
 
 from harp.emails import send_templated_email
 from harp.models import User
-from harp.services import audit_event_record
+from harp.services import audit_event_record, dashboard_message_send
 from proofing import selectors
 from proofing.audit import ProofingAction
 from proofing.documents import DocumentRejected, display_name, store_checked_upload
@@ -280,6 +280,32 @@ def manual_case_decide(
     }
     subject, template = templates[status]
     _email(case, subject, template, request)
+    notes = {
+        Case.Status.APPROVED: (
+            "Your identity is proofed",
+            "The help desk checked your documents and approved your manual "
+            "identity proofing. With two-factor authentication set up, you may "
+            "request roles from My Profile.",
+        ),
+        Case.Status.REJECTED: (
+            "Your manual identity proofing was not approved",
+            "The help desk checked your documents and did not approve them. "
+            f"The reason given: {case.decision_note}",
+        ),
+        Case.Status.MORE_INFO: (
+            "The help desk needs more information for your identity proofing",
+            f"What the help desk asks for: {case.decision_note}",
+        ),
+    }
+    note_subject, note_body = notes[status]
+    dashboard_message_send(
+        recipient=case.user,
+        subject=note_subject,
+        body=note_body,
+        link=reverse("harp:profile")
+        if status == Case.Status.APPROVED
+        else reverse("proofing:manual"),
+    )
     return case
 
 

@@ -24,11 +24,12 @@ from django.conf import settings
 from django.db import transaction
 from django.db.models import Q
 from django.http import HttpRequest
+from django.urls import reverse
 from django.utils import timezone
 
 from harp.lockout import Lockout
 from harp.models import User
-from harp.services import audit_event_record
+from harp.services import audit_event_record, dashboard_message_send
 from proofing.audit import ProofingAction
 from proofing.models import ProofingRecord, RemoteProofingAttempt
 from proofing.vendors import get_vendor
@@ -326,6 +327,19 @@ def _proofed_by(attempt: RemoteProofingAttempt, *, user: User, method: str) -> b
         method=method,
         ssn_fingerprint=attempt.ssn_fingerprint,
         ssn_last4=attempt.ssn_last4,
+    )
+    dashboard_message_send(
+        recipient=user,
+        subject="Your identity is proofed",
+        body="You passed remote identity proofing"
+        + (
+            " with a reference number from the phone line."
+            if method == ProofingRecord.Method.PHONE_REFERENCE
+            else "."
+        )
+        + " With two-factor authentication set up, you may request roles from"
+        " My Profile.",
+        link=reverse("harp:profile"),
     )
     return True
 

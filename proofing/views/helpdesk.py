@@ -27,14 +27,6 @@ class HelpDeskMixin(NoStoreMixin, LoginRequiredMixin, PermissionRequiredMixin):
     permission_required = "proofing.work_proofing_queue"
 
 
-class HelpDeskHomeView(HelpDeskMixin, View):
-    def get(self, request: HttpRequest) -> HttpResponse:
-        waiting = ManualProofingCase.objects.filter(
-            status=ManualProofingCase.Status.SUBMITTED
-        ).count()
-        return render(request, "proofing/helpdesk/home.html", {"waiting": waiting})
-
-
 class QueueView(HelpDeskMixin, View):
     def get(self, request: HttpRequest) -> HttpResponse:
         form = QueueFilterForm(request.GET)

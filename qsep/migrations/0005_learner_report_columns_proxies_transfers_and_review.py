@@ -19,7 +19,8 @@ def _sort_name(user) -> str:
 
 
 def backfill_learner_profiles(apps, schema_editor):
-    """Give every learner the report columns, and a profile to anyone enrolled.
+    """Give every learner the report columns, and a profile to anyone enrolled or
+    with an uploaded certification.
 
     A learner's State Agency is that of their facility's state, else of the State
     Agency where they hold their earliest active role, else of their home state.
@@ -33,14 +34,17 @@ def backfill_learner_profiles(apps, schema_editor):
         org.state: org
         for org in Organization.objects.using(using).filter(kind="state_agency")
     }
-    enrolled = (
-        Enrollment.objects.using(using)
-        .exclude(learner__learner__isnull=False)
-        .values_list("learner_id", flat=True)
-        .distinct()
-    )
+    CertificationUpload = apps.get_model("qsep", "CertificationUpload")
+    learners = set()
+    for model in (Enrollment, CertificationUpload):
+        learners.update(
+            model.objects.using(using)
+            .exclude(learner__learner__isnull=False)
+            .values_list("learner_id", flat=True)
+            .distinct()
+        )
     LearnerProfile.objects.using(using).bulk_create(
-        [LearnerProfile(user_id=user_id) for user_id in enrolled]
+        [LearnerProfile(user_id=user_id) for user_id in sorted(learners)]
     )
     last = 0
     while True:
@@ -95,6 +99,28 @@ def backfill_learner_profiles(apps, schema_editor):
             ],
         )
         last = batch[-1].pk
+
+
+def report_columns_code_point_collation(apps, schema_editor):
+    """On PostgreSQL, compare the report's copied columns by code point.
+
+    Find by Learner's name and user ID search is a range on these columns
+    (qsep.selectors.reports._prefix), which means "starts with" only under a
+    code-point collation. SQLite compares so already; a PostgreSQL cluster made
+    with a language collation (en_US.UTF-8, the postgres image's default) would
+    not, so the columns get "C" whatever the database's default.
+    """
+    if schema_editor.connection.vendor != "postgresql":
+        return
+    for column, length in (
+        ("sort_name", 320),
+        ("user_key", 30),
+        ("facility_sort", 220),
+    ):
+        schema_editor.execute(
+            f"ALTER TABLE qsep_learnerprofile ALTER COLUMN {column} "
+            f'TYPE varchar({length}) COLLATE "C"'
+        )
 
 
 def sync_help_desk(apps, schema_editor):
@@ -382,6 +408,17 @@ class Migration(migrations.Migration):
                 name="qsep_proxy_ends_after_start",
                 violation_error_message="The end date cannot be before the start date.",
             ),
+        ),
+        migrations.AddIndex(
+            model_name="learnertransfer",
+            index=models.Index(
+                models.OrderBy(models.F("transferred_at"), descending=True),
+                models.OrderBy(models.F("id"), descending=True),
+                name="qsep_transfer_recent_idx",
+            ),
+        ),
+        migrations.RunPython(
+            report_columns_code_point_collation, migrations.RunPython.noop
         ),
         migrations.RunPython(backfill_learner_profiles, migrations.RunPython.noop),
         migrations.RunPython(sync_help_desk, migrations.RunPython.noop),

@@ -6,22 +6,27 @@ from decimal import Decimal
 
 from django.db.models import (
     Case,
-    CharField,
     Count,
+    Exists,
     F,
     IntegerField,
     OuterRef,
     Q,
     QuerySet,
-    Subquery,
     Value,
     When,
 )
-from django.db.models.functions import Coalesce, NullIf
+from django.utils import timezone
 
 from harp.models import User
 from iqies_roles.models import OrganizationKind, RoleAssignment
-from qsep.models import Certificate, CertificationUpload, Course, Enrollment
+from qsep.models import (
+    Certificate,
+    CertificationUpload,
+    CoordinatorProxy,
+    Course,
+    Enrollment,
+)
 
 # The role that makes its holder the training coordinator of a State Agency's state.
 STATE_TRAINING_COORDINATOR_ROLE = "qsep-state-training-coordinator"
@@ -87,13 +92,37 @@ def certificate_get(*, code: str) -> Certificate | None:
     )
 
 
-def coordinator_proxy_states(*, coordinator: User) -> set[str]:
-    """States another state's coordinator has made this user a proxy for.
+def _proxy_states_in_force(coordinator: User) -> QuerySet[CoordinatorProxy, str]:
+    today = timezone.localdate()
+    still_coordinator = RoleAssignment.objects.active().filter(
+        user=OuterRef("coordinator_id"),
+        role__code=STATE_TRAINING_COORDINATOR_ROLE,
+        organization__kind=OrganizationKind.STATE_AGENCY,
+    )
+    return (
+        CoordinatorProxy.objects.filter(
+            Exists(still_coordinator),
+            coordinator=coordinator,
+            ended_at__isnull=True,
+            starts_on__lte=today,
+            ends_on__gte=today,
+        )
+        .order_by()
+        .values_list("state_agency__state", flat=True)
+    )
 
-    Proxies do not exist yet; when they do, this returns their states and every
-    scoped coordinator read (certification review, Find by Learner) widens with it.
+
+def coordinator_proxy_states(*, coordinator: User) -> set[str]:
+    """The states of the proxies this user holds in force today (one query).
+
+    A proxy is in force from its start date to its end date inclusive unless it
+    was ended early, so it stops by itself; it counts only while its holder is
+    still a State Training Coordinator somewhere (an active role), since the
+    proxy widens a coordinator's scope and gives none to anyone else. Every scoped
+    coordinator read (certification review, Find by Learner) widens with it
+    through `coordinator_states`.
     """
-    return set()
+    return {state for state in _proxy_states_in_force(coordinator) if state}
 
 
 def coordinator_states(*, coordinator: User) -> set[str] | None:
@@ -101,46 +130,24 @@ def coordinator_states(*, coordinator: User) -> set[str] | None:
 
     A superuser has every state. Anyone else has the states of the State Agencies
     where they hold an active State Training Coordinator role assignment, plus
-    their proxy states. Holding the `qsep.review_certification` permission alone
-    (a group, an admin's grant) gives no state.
+    their proxy states (`coordinator_proxy_states`), read together in one query.
+    Holding the `qsep.review_certification` permission alone (a group, an admin's
+    grant) gives no state.
     """
     if coordinator.is_superuser:
         return None
-    own = RoleAssignment.objects.active().filter(
-        user=coordinator,
-        role__code=STATE_TRAINING_COORDINATOR_ROLE,
-        organization__kind=OrganizationKind.STATE_AGENCY,
-    )
-    states = {
-        state for state in own.values_list("organization__state", flat=True) if state
-    }
-    return states | coordinator_proxy_states(coordinator=coordinator)
-
-
-def _learner_state() -> Coalesce:
-    """A learner's state, the first of these that is known:
-    1. the state of the facility they chose at learner sign-up (by CCN or ZIP);
-    2. the state of the State Agency where they hold an active role (the earliest
-       granted), which is where a surveyor works;
-    3. the state of their home address on their profile.
-    A learner with none of these is in no state: only superusers review them.
-    """
-    agency_state = (
+    own = (
         RoleAssignment.objects.active()
         .filter(
-            user_id=OuterRef("learner_id"),
+            user=coordinator,
+            role__code=STATE_TRAINING_COORDINATOR_ROLE,
             organization__kind=OrganizationKind.STATE_AGENCY,
         )
-        .exclude(organization__state="")
-        .order_by("granted_at", "pk")
-        .values("organization__state")[:1]
+        .order_by()
+        .values_list("organization__state", flat=True)
     )
-    return Coalesce(
-        NullIf(F("learner__learner__facility__state"), Value("")),
-        Subquery(agency_state, output_field=CharField()),
-        NullIf(F("learner__state"), Value("")),
-        output_field=CharField(),
-    )
+    states = own.union(_proxy_states_in_force(coordinator))
+    return {state for state in states if state}
 
 
 def certification_upload_list_for_review(
@@ -149,11 +156,14 @@ def certification_upload_list_for_review(
     """Every certification upload this reviewer may open and decide, any status.
 
     Scope: the reviewer needs `qsep.review_certification`; a superuser sees every
-    learner, anyone else the learners whose state (see `_learner_state`) is one of
-    `coordinator_states`, which includes proxy states. Nobody sees their own
+    learner, anyone else the learners whose State Agency (LearnerProfile.
+    state_agency, chosen when the profile is made and changed by transfers) is in
+    one of `coordinator_states`, which includes proxy states. Nobody sees their own
     uploads. Each row carries `learner_state`.
     """
-    uploads = CertificationUpload.objects.annotate(learner_state=_learner_state())
+    uploads = CertificationUpload.objects.annotate(
+        learner_state=F("learner__learner__state_agency__state")
+    )
     if not reviewer.has_perm("qsep.review_certification"):
         return uploads.none()
     states = coordinator_states(coordinator=reviewer)

@@ -20,10 +20,11 @@ from typing import Any
 
 from django.db import IntegrityError, transaction
 from django.http import HttpRequest
+from django.urls import reverse
 from django.utils import timezone
 
 from harp.models import User
-from harp.services import audit_event_record
+from harp.services import audit_event_record, dashboard_message_send
 from iqies_roles.models import Organization
 from qsep.models import (
     AttemptAnswer,
@@ -61,6 +62,8 @@ class TrainingAction:
     CERTIFICATION_UPLOADED = "qsep.certification_uploaded"
     CERTIFICATION_REVIEWED = "qsep.certification_reviewed"
     CERTIFICATION_VIEWED = "qsep.certification_viewed"
+    LEARNER_VIEWED = "qsep.learner_viewed"
+    REPORT_EXPORTED = "qsep.report_exported"
 
 
 def course_open_problems(*, learner: User, course: Course) -> list[str]:
@@ -345,7 +348,19 @@ def _complete_if_done(enrollment: Enrollment) -> Enrollment:
             target=enrollment,
         )
         learner_completion_record(user=enrollment.learner)
-        certificate_issue(enrollment=enrollment)
+        certificate = certificate_issue(enrollment=enrollment)
+        dashboard_message_send(
+            recipient=enrollment.learner,
+            subject=f"You completed {enrollment.course.title}",
+            body=f"You completed {enrollment.course.title}."
+            + (
+                f" It counts for {enrollment.course.ceus} CEUs."
+                if enrollment.course.ceus
+                else ""
+            )
+            + " Your certificate is ready to view and print.",
+            link=reverse("qsep:certificate", args=[certificate.code]),
+        )
     return enrollment
 
 
@@ -434,9 +449,14 @@ def learner_register(
 def certification_upload(
     *, learner: User, certification: str, upload: Any, request: HttpRequest
 ) -> CertificationUpload:
-    """Keep a certification for review; checked like proofing documents."""
+    """Keep a certification for review; checked like proofing documents.
+
+    The learner gets a learner profile if they had none: its State Agency says
+    which coordinators review the upload.
+    """
     from proofing.documents import DocumentRejected, store_checked_upload
 
+    learner_profile_ensure(user=learner)
     record = CertificationUpload(learner=learner, certification=certification)
     try:
         store_checked_upload(record, upload)
@@ -492,5 +512,18 @@ def certification_review(
         + ("accepted" if accept else "not accepted"),
         template="qsep/email/certification_reviewed.txt",
         context={"record": record, "accepted": accept},
+    )
+    dashboard_message_send(
+        recipient=record.learner,
+        subject=f"Your {record.certification} was "
+        + ("accepted" if accept else "not accepted"),
+        body=(
+            f"A State Training Coordinator accepted your {record.certification}: "
+            "the courses that need it are open to you."
+            if accept
+            else f"A State Training Coordinator did not accept your "
+            f"{record.certification}. You may upload it again."
+        ),
+        link=reverse("qsep:certifications"),
     )
     return record

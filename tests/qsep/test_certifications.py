@@ -11,6 +11,7 @@ from harp.models import AuditEvent, OutboxMessage, User
 from iqies_roles.models import Organization, Role, RoleAssignment
 from qsep import services
 from qsep.models import CertificationUpload, Course, LearnerProfile
+from qsep.services.learners import learner_profile_ensure
 from tests.harp.factories import UserFactory, sign_in_verified
 
 pytestmark = pytest.mark.django_db
@@ -40,8 +41,19 @@ def facility(state: str, ccn: str) -> Organization:
     )
 
 
-def make_learner(username: str, *, facility_state: str = "", home_state: str = ""):
-    """A learner who signed up with a facility (or none) and a home state (or none)."""
+def make_learner(
+    username: str,
+    *,
+    facility_state: str = "",
+    home_state: str = "",
+    profile: bool = True,
+):
+    """A learner who signed up with a facility (or none) and a home state (or none).
+
+    The State Agencies of Maryland and Virginia exist first, as in a deployment, so
+    the learner's profile gets the State Agency its rules choose.
+    """
+    agency("MD"), agency("VA")
     user = UserFactory(
         username=username, kind="learner", two_factor_required=False, state=home_state
     )
@@ -51,7 +63,8 @@ def make_learner(username: str, *, facility_state: str = "", home_state: str = "
         place = Organization.objects.filter(
             kind="provider", state=facility_state
         ).first() or facility(facility_state, ccns[facility_state])
-    LearnerProfile.objects.create(user=user, facility=place)
+    if profile:
+        learner_profile_ensure(user=user, facility=place)
     return user
 
 
@@ -237,7 +250,8 @@ def test_the_learner_state_is_the_facility_then_the_state_agency_then_home(cours
         make_learner("learnerfac", facility_state="MD", home_state="VA")
     )
     # No facility: a surveyor's State Agency (VA) wins over the home address (MD).
-    surveyor = make_learner("surveyorva", home_state="MD")
+    # Their profile is made by the upload, after the role.
+    surveyor = make_learner("surveyorva", home_state="MD", profile=False)
     RoleAssignment.objects.create(
         user=surveyor,
         role=Role.objects.get(code="qsep-surveyor"),
@@ -259,6 +273,19 @@ def test_the_learner_state_is_the_facility_then_the_state_agency_then_home(cours
     for record in (surveyor_va, home_va):
         file = reverse("qsep:certification-file", args=[record.pk])
         assert maryland.get(file).status_code == 404
+
+
+def test_a_transferred_learner_moves_to_the_new_states_review_queue(course):
+    record = upload_for(make_learner("movingon", facility_state="MD"))
+    maryland, _ = reviewer("MD")
+    virginia, _ = reviewer("VA", username="coordinatorva")
+    assert "movingon" in review_page(maryland)
+    LearnerProfile.objects.filter(user=record.learner).update(state_agency=agency("VA"))
+    assert "movingon" not in review_page(maryland)
+    assert "movingon" in review_page(virginia)
+    file = reverse("qsep:certification-file", args=[record.pk])
+    assert maryland.get(file).status_code == 404
+    assert virginia.get(file).status_code == 200
 
 
 def test_a_reviewer_never_sees_their_own_upload(course):
@@ -306,7 +333,7 @@ def test_the_review_list_runs_a_fixed_number_of_queries(
         state = ("MD", "VA")[number % 2]
         upload_for(make_learner(f"learner{number:03d}", facility_state=state))
     desk, _ = reviewer("MD")
-    with django_assert_max_num_queries(10):
+    with django_assert_max_num_queries(11):  # + the unread count
         page = review_page(desk)
     shown = page.count('name="upload"')
     assert shown == min((count + 1) // 2, 25)

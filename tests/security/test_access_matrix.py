@@ -50,10 +50,10 @@ from django.test import Client, override_settings
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
-from harp.models import User
-from iqies_roles.models import RoleAssignment, RoleRequest
+from harp.models import DashboardMessage, User
+from iqies_roles.models import Organization, RoleAssignment, RoleRequest
 from proofing.models import ManualProofingCase, ProofingDocument
-from qsep.models import CertificationUpload, Enrollment
+from qsep.models import CertificationUpload, Enrollment, LearnerProfile
 from tests.harp.factories import sign_in_verified
 from tests.security.world import PERSONAS, World, build_world
 
@@ -163,6 +163,11 @@ ARGUMENTS: dict[str, Callable[[World], dict[str, Any]]] = {
     "qsep:certificate-pdf": lambda w: {"code": w.certificate.code},
     "qsep:certification-file": lambda w: {"pk": w.upload.pk},
     "verify": lambda w: {"code": w.certificate.code},
+    "qsep:dashboard-read": lambda w: {"message_id": w.message.pk},
+    "qsep:reports-learner": lambda w: {"user_id": w.owner.pk},
+    "helpdesk:activation-confirm": lambda w: {"user_id": w.owner.pk},
+    "helpdesk:unlock": lambda w: {"user_id": w.owner.pk},
+    "helpdesk:transfer": lambda w: {"user_id": w.owner.pk},
     "account_confirm_email": lambda w: {"key": w.email_confirmation_key},
     # The owner's user, with a key nobody was sent.
     "account_reset_password_from_key": lambda w: {
@@ -303,6 +308,19 @@ EXPECTED: dict[str, str] = {
     # claimed the owner's case, so the help desk and superusers get 404 too.
     "helpdesk:document":
         "LOGIN  LOGIN  SETUP  DENY   DENY   DENY   DENY   404    DENY   DENY   404",
+    # The help desk's own pages (issue 11), each needing its permission.
+    "helpdesk:activation":
+        "LOGIN  LOGIN  SETUP  DENY   DENY   DENY   DENY   200    DENY   DENY   200",
+    "helpdesk:activation-confirm":
+        "LOGIN  LOGIN  SETUP  DENY   DENY   DENY   DENY   200    DENY   DENY   200",
+    "helpdesk:unlocks":
+        "LOGIN  LOGIN  SETUP  DENY   DENY   DENY   DENY   200    DENY   DENY   200",
+    "helpdesk:unlock":
+        "LOGIN  LOGIN  SETUP  DENY   DENY   DENY   DENY   405    DENY   DENY   405",
+    "helpdesk:transfers":
+        "LOGIN  LOGIN  SETUP  DENY   DENY   DENY   DENY   200    DENY   DENY   200",
+    "helpdesk:transfer":
+        "LOGIN  LOGIN  SETUP  DENY   DENY   DENY   DENY   200    DENY   DENY   200",
     # Roles (the owner: a request and a role at a hospital none of them runs)
     #      anon   no2fa  nodev  learnr harp   o.so   coord  desk   cms    staff  super
     "roles:request-category":
@@ -357,6 +375,30 @@ EXPECTED: dict[str, str] = {
         "LOGIN  LOGIN  SETUP  403    403    403    200    403    403    403    200",
     "qsep:certification-file":
         "LOGIN  LOGIN  SETUP  403    403    403    404    403    403    403    200",
+    # My Dashboard: everyone's own; the owner's message is the owner's alone (the
+    # mark page takes POSTs only). Broadcasts by coordinators and superusers.
+    "qsep:dashboard":
+        "LOGIN  LOGIN  SETUP  200    200    200    200    200    200    200    200",
+    "qsep:dashboard-read":
+        "LOGIN  LOGIN  SETUP  405    405    405    405    405    405    405    405",
+    "qsep:dashboard-broadcast":
+        "LOGIN  LOGIN  SETUP  403    403    403    200    403    403    403    200",
+    "qsep:employment":
+        "LOGIN  LOGIN  SETUP  200    200    200    200    200    200    200    200",
+    # Reports: coordinators (Virginia; the owner is in Maryland: 404) and superusers.
+    "qsep:reports":
+        "LOGIN  LOGIN  SETUP  403    403    403    200    403    403    403    200",
+    "qsep:reports-learners":
+        "LOGIN  LOGIN  SETUP  403    403    403    200    403    403    403    200",
+    "qsep:reports-learners-csv":
+        "LOGIN  LOGIN  SETUP  403    403    403    200    403    403    403    200",
+    "qsep:reports-learner":
+        "LOGIN  LOGIN  SETUP  403    403    403    404    403    403    403    200",
+    "qsep:reports-training-status":
+        "LOGIN  LOGIN  SETUP  403    403    403    200    403    403    403    200",
+    # Without a training plan chosen, the export sends back to the report's form.
+    "qsep:reports-training-status-csv":
+        "LOGIN  LOGIN  SETUP  403    403    403    REDIR  403    403    403    REDIR",
     # The front door of the Django admin (the rest: test_admin_rights.py)
     #      anon   no2fa  nodev  learnr harp   o.so   coord  desk   cms    staff  super
     # Staff reach the admin's index (with no rights it is empty); others sign in.
@@ -541,6 +583,38 @@ FORGED_POSTS = [
         "LOGIN  LOGIN  SETUP  404    404    404    404    404    404    404    404",
         data=lambda w: {},
         state=_training_state,
+    ),
+    Forgery(
+        "qsep:dashboard-read",
+        "mark the owner's dashboard message read",
+        "LOGIN  LOGIN  SETUP  404    404    404    404    404    404    404    404",
+        control="owner",
+        data=lambda w: {"read": "1"},
+        state=lambda w: w.message.reads.count(),
+    ),
+    Forgery(
+        "qsep:dashboard-broadcast",
+        "broadcast to the owner's state's learners",
+        "LOGIN  LOGIN  SETUP  403    403    403    FORM   403    403    403    REDIR",
+        data=lambda w: {
+            "state": "MD",
+            "subject": "Forged",
+            "body": "Forged broadcast",
+            "link": "",
+        },
+        state=lambda w: DashboardMessage.objects.filter(audience="state:MD").count(),
+        may_act=frozenset({"superuser"}),
+    ),
+    Forgery(
+        "helpdesk:transfer",
+        "transfer the owner to Virginia",
+        "LOGIN  LOGIN  SETUP  DENY   DENY   DENY   DENY   REDIR  DENY   DENY   REDIR",
+        data=lambda w: {
+            "to_agency": Organization.objects.get(kind="state_agency", state="VA").pk,
+            "reason": "Forged",
+        },
+        state=lambda w: LearnerProfile.objects.get(user=w.owner).state_agency_id,
+        may_act=frozenset({"help_desk", "superuser"}),
     ),
     Forgery(
         "qsep:evaluation",

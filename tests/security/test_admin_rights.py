@@ -76,6 +76,7 @@ harp.backupcodedevice          vacd  ----  ----  ----  ----  v---
 harp.outboxmessage             v--d  ----  ----  ----  ----  v--d
 harp.auditevent                v---  v---  ----  ----  ----  v---
 harp.systemcomponent           vacd  ----  ----  ----  ----  vacd
+harp.dashboardmessage          va--  ----  ----  ----  ----  va--
 proofing.proofingrecord        v--d  ----  ----  ----  ----  ----
 proofing.remoteproofingattempt v-cd  ----  ----  ----  ----  ----
 proofing.manualproofingcase    v-cd  ----  ----  ----  ----  ----
@@ -91,6 +92,8 @@ qsep.trainingplan              vacd  ----  ----  ----  ----  ----
 qsep.enrollment                vacd  ----  ----  ----  ----  ----
 qsep.certificate               v-cd  ----  ----  ----  ----  ----
 qsep.certificationupload       v--d  ----  ----  ----  ----  ----
+qsep.coordinatorproxy          vac-  vac-  ----  ----  ----  ----
+qsep.learnertransfer           v---  v---  ----  ----  ----  ----
 """
 
 # yes: the value changes; no: it does not (403, or the field is read-only).

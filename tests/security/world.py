@@ -29,7 +29,7 @@ from django.test import Client, RequestFactory
 from django.utils import timezone
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
-from harp.models import User
+from harp.models import DashboardMessage, User
 from iqies_roles import services as role_services
 from iqies_roles.models import Organization, RoleAssignment, RoleRequest
 from proofing import services as proofing_services
@@ -42,13 +42,13 @@ from qsep.models import (
     Course,
     Enrollment,
     EvaluationQuestion,
-    LearnerProfile,
     Module,
     PlanCourse,
     Question,
     TestAttempt,
     TrainingPlan,
 )
+from qsep.services.learners import learner_profile_ensure
 from tests.harp.factories import UserFactory, sign_in_verified
 from tests.iqies_roles.factories import proofed_user, provider, role, security_official
 
@@ -96,6 +96,7 @@ class World:
     owner_device: TOTPDevice
     email_confirmation_key: str
     password_reset_uidb36: str
+    message: DashboardMessage
     # Where the documents and uploads are stored (set by the test module).
     files: Path = field(default_factory=Path)
 
@@ -235,7 +236,9 @@ def build_world() -> World:
 
     owner = proofed_user("matrixowner", state="MD")
     owner_device = TOTPDevice.objects.get(user=owner, confirmed=True)
-    LearnerProfile.objects.create(user=owner, facility=hospital)
+    # The owner is a learner of the Maryland State Agency (their hospital's state).
+    _state_agency("MD")
+    learner_profile_ensure(user=owner, facility=hospital)
 
     # A role the hospital's security official approved, and a request still waiting.
     (granted,) = role_services.role_request_submit(
@@ -323,4 +326,6 @@ def build_world() -> World:
         owner_device=owner_device,
         email_confirmation_key=confirmation_key,
         password_reset_uidb36=user_pk_to_url_str(owner),
+        # Written when the hospital's security official approved the owner's role.
+        message=DashboardMessage.objects.filter(recipient=owner).earliest("pk"),
     )

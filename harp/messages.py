@@ -1,0 +1,203 @@
+"""Reads of My Dashboard messages: one person's list, one page, the unread count.
+
+A person sees their own messages and the broadcasts for the audiences they belong
+to (`harp.dashboard`). Both halves are read through their own index and joined
+with UNION ALL, so one page is one query whatever the size of the table, and the
+header's count is one capped query.
+"""
+
+from __future__ import annotations
+
+import datetime
+from dataclasses import dataclass
+from typing import Literal
+
+from django.db.models import Exists, OuterRef, Q, QuerySet
+
+from harp.dashboard import audience_sources
+from harp.models import DashboardMessage, DashboardMessageRead, User
+
+Show = Literal["all", "read", "unread"]
+SHOW_CHOICES: tuple[Show, ...] = ("all", "unread", "read")
+PAGE_SIZE = 25
+# The header counts unread messages up to here and shows "99+" beyond.
+UNREAD_CAP = 100
+_MAX_PK = 2**63 - 1
+
+
+def message_pk(value: object) -> int | None:
+    """A message id from a URL or a form, or None if it cannot be one."""
+    text = str(value)
+    if not text.isascii() or not text.isdigit() or len(text) > 19:
+        return None
+    pk = int(text)
+    return pk if 0 < pk <= _MAX_PK else None
+
+
+def _audience_filter(*, user: User) -> Q:
+    query = Q()
+    for source in audience_sources(user=user):
+        query |= Q(audience__in=source if isinstance(source, QuerySet) else [*source])
+    return query
+
+
+def _parts(*, user: User) -> tuple[QuerySet, QuerySet]:
+    """The person's own messages and the broadcasts meant for them, each with
+    `is_read`; ordering cleared so the two can be combined."""
+    is_read = Exists(
+        DashboardMessageRead.objects.filter(user=user, message=OuterRef("pk"))
+    )
+    own = DashboardMessage.objects.filter(recipient=user)
+    broadcasts = DashboardMessage.objects.filter(recipient__isnull=True).filter(
+        _audience_filter(user=user)
+    )
+    return (
+        own.annotate(is_read=is_read).order_by(),
+        broadcasts.annotate(is_read=is_read).order_by(),
+    )
+
+
+def _shown(queryset: QuerySet, show: str) -> QuerySet:
+    if show == "read":
+        return queryset.filter(is_read=True)
+    if show == "unread":
+        return queryset.filter(is_read=False)
+    return queryset
+
+
+def dashboard_message_visible(*, user: User) -> Q:
+    """The messages this person may see, as a filter on DashboardMessage."""
+    if not user.is_authenticated:
+        return Q(pk__in=[])
+    return Q(recipient=user) | (Q(recipient__isnull=True) & _audience_filter(user=user))
+
+
+def dashboard_message_get(*, user: User, message_id: object) -> DashboardMessage | None:
+    """One message the person may see, by id; None for anything else (a forged id)."""
+    pk = message_pk(message_id)
+    if pk is None or not user.is_authenticated:
+        return None
+    return (
+        DashboardMessage.objects.filter(pk=pk)
+        .filter(dashboard_message_visible(user=user))
+        .first()
+    )
+
+
+def dashboard_message_list(*, user: User, show: str = "all") -> QuerySet:
+    """The person's messages, newest first, each with `is_read`: one query.
+
+    `show` is "all", "read" or "unread"; anything else is "all".
+    """
+    own, broadcasts = _parts(user=user)
+    return (
+        _shown(own, show)
+        .union(_shown(broadcasts, show), all=True)
+        .order_by("-created_at", "-id")
+    )
+
+
+@dataclass(frozen=True)
+class Cursor:
+    """Where a page starts: just past the message with this date and id."""
+
+    created_at: datetime.datetime
+    pk: int
+
+    def encode(self) -> str:
+        return f"{int(self.created_at.timestamp() * 1_000_000)}-{self.pk}"
+
+    @classmethod
+    def decode(cls, value: str | None) -> Cursor | None:
+        """A cursor from a URL; None if it is missing or malformed."""
+        stamp, _, pk = (value or "").partition("-")
+        if not (stamp.isascii() and stamp.isdigit() and len(stamp) <= 17):
+            return None
+        key = message_pk(pk)
+        if key is None:
+            return None
+        try:
+            moment = datetime.datetime.fromtimestamp(
+                int(stamp) / 1_000_000, tz=datetime.UTC
+            )
+        except (OverflowError, OSError, ValueError):
+            return None
+        return cls(created_at=moment, pk=key)
+
+    @classmethod
+    def of(cls, message: DashboardMessage) -> Cursor:
+        return cls(created_at=message.created_at, pk=message.pk)
+
+
+@dataclass(frozen=True)
+class MessagePage:
+    messages: list[DashboardMessage]
+    older: Cursor | None
+    newer: Cursor | None
+
+
+def dashboard_message_page(
+    *,
+    user: User,
+    show: str = "all",
+    before: Cursor | None = None,
+    after: Cursor | None = None,
+    size: int = PAGE_SIZE,
+) -> MessagePage:
+    """One page of the person's messages by keyset: one query at any size.
+
+    `before` gives the page of messages older than the cursor, `after` the page of
+    messages newer than it (the "Newer" link); neither gives the newest page.
+    `older` and `newer` are the cursors for the next links, None at either end.
+    """
+    own, broadcasts = _parts(user=user)
+    own, broadcasts = _shown(own, show), _shown(broadcasts, show)
+    if after is not None:
+        newer_than = Q(created_at__gt=after.created_at) | Q(
+            created_at=after.created_at, pk__gt=after.pk
+        )
+        rows = list(
+            own.filter(newer_than)
+            .union(broadcasts.filter(newer_than), all=True)
+            .order_by("created_at", "id")[: size + 1]
+        )
+        more_newer = len(rows) > size
+        rows = rows[:size][::-1]
+        return MessagePage(
+            messages=rows,
+            older=Cursor.of(rows[-1]) if rows else None,
+            newer=Cursor.of(rows[0]) if rows and more_newer else None,
+        )
+    if before is not None:
+        older_than = Q(created_at__lt=before.created_at) | Q(
+            created_at=before.created_at, pk__lt=before.pk
+        )
+        own, broadcasts = own.filter(older_than), broadcasts.filter(older_than)
+    rows = list(
+        own.union(broadcasts, all=True).order_by("-created_at", "-id")[: size + 1]
+    )
+    more_older = len(rows) > size
+    rows = rows[:size]
+    return MessagePage(
+        messages=rows,
+        older=Cursor.of(rows[-1]) if rows and more_older else None,
+        newer=Cursor.of(rows[0]) if rows and before is not None else None,
+    )
+
+
+def dashboard_unread_count(*, user: User) -> int:
+    """Unread messages, counted up to UNREAD_CAP so a big backlog is never scanned."""
+    if not user.is_authenticated:
+        return 0
+    own, broadcasts = _parts(user=user)
+    unread = (
+        own.filter(is_read=False)
+        .values("pk")
+        .union(broadcasts.filter(is_read=False).values("pk"), all=True)
+    )
+    return unread[:UNREAD_CAP].count()
+
+
+def unread_label(count: int) -> str:
+    """ "3 unread", or "99+ unread" at the cap."""
+    return f"{UNREAD_CAP - 1}+ unread" if count >= UNREAD_CAP else f"{count} unread"

@@ -1,0 +1,206 @@
+"""The scope of the coordinators' reports and their signed keyset cursors.
+
+Scope: a coordinator sees the learners whose State Agency is in one of their
+states (`coordinator_states`: their own plus proxy states); a superuser sees every
+learner, including those with no State Agency. `report_scope` turns the states
+into State Agency rows in one query, and every report filters on those ids.
+
+A cursor is the position of the row a page starts after (its sort value and id),
+signed with django.core.signing so that it cannot be forged; anything else is a
+BadCursor and the page answers 404.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+
+from django.core import signing
+from django.db.models import (
+    BooleanField,
+    F,
+    Func,
+    Q,
+    QuerySet,
+    Value,
+)
+
+from harp.models import User
+from iqies_roles.models import Organization, OrganizationKind
+from qsep.models import LearnerProfile
+from qsep.selectors import coordinator_states
+
+# Rows on a report page, and rows read per statement by a CSV export.
+PAGE_SIZE = 50
+EXPORT_BATCH = 2000
+
+
+class ReportOutOfScope(Exception):
+    """A state, learner or cursor the coordinator may not see: the page is a 404."""
+
+
+class BadCursor(ReportOutOfScope):
+    """A cursor that was not made by this portal for this report and sort."""
+
+
+@dataclass(frozen=True)
+class Agency:
+    id: int
+    name: str
+    state: str
+
+
+@dataclass(frozen=True)
+class ReportScope:
+    """The State Agencies whose learners a coordinator sees in a report.
+
+    `agencies` are in name order (then id): the order of the location column.
+    `unassigned` adds learners with no State Agency (superusers only, and only
+    when no single state is chosen).
+    """
+
+    agencies: tuple[Agency, ...]
+    unassigned: bool = False
+    every_state: bool = False
+    # The states the coordinator may choose from (before any `state` narrowing).
+    choices: tuple[Agency, ...] = ()
+
+    @property
+    def states(self) -> list[str]:
+        return sorted({agency.state for agency in self.agencies})
+
+    def agency(self, agency_id: int | None) -> Agency | None:
+        return next((a for a in self.agencies if a.id == agency_id), None)
+
+    def profiles(self) -> QuerySet[LearnerProfile]:
+        """Every learner profile in scope (for look-ups of one learner)."""
+        in_scope = Q(state_agency_id__in=[agency.id for agency in self.agencies])
+        if self.unassigned:
+            in_scope |= Q(state_agency__isnull=True)
+        return LearnerProfile.objects.filter(in_scope)
+
+
+def report_scope(*, coordinator: User, state: str = "") -> ReportScope | None:
+    """The coordinator's scope, narrowed to one state when `state` is given.
+
+    None: the user coordinates no state (the page answers 403). A `state` outside
+    the scope raises ReportOutOfScope (404), as does a state with no State Agency.
+    """
+    states = coordinator_states(coordinator=coordinator)
+    if states is not None and not states:
+        return None
+    agencies = Organization.objects.filter(kind=OrganizationKind.STATE_AGENCY)
+    if states is not None:
+        agencies = agencies.filter(state__in=sorted(states))
+    rows = tuple(
+        Agency(id=pk, name=name, state=code)
+        for pk, name, code in agencies.order_by("name", "pk").values_list(
+            "pk", "name", "state"
+        )
+    )
+    if state:
+        chosen = tuple(agency for agency in rows if agency.state == state)
+        if not chosen:
+            raise ReportOutOfScope(state)
+        return ReportScope(agencies=chosen, every_state=states is None, choices=rows)
+    return ReportScope(
+        agencies=rows,
+        unassigned=states is None,
+        every_state=states is None,
+        choices=rows,
+    )
+
+
+# --- Keyset cursors ----------------------------------------------------------
+
+_CURSOR_SALT = "qsep.reports.cursor"
+
+
+@dataclass(frozen=True)
+class Position:
+    """Where a page starts or ends: the row's sort value, its id and, for the
+    location sort, its State Agency."""
+
+    value: Any
+    id: int
+    agency_id: int | None = None
+
+
+@dataclass(frozen=True)
+class Cursor:
+    report: str
+    sort: str
+    forward: bool
+    position: Position
+    offset: int
+
+    def sign(self) -> str:
+        value = self.position.value
+        if isinstance(value, datetime):
+            value = value.isoformat()
+        return signing.dumps(
+            {
+                "r": self.report,
+                "s": self.sort,
+                "f": self.forward,
+                "v": value,
+                "i": self.position.id,
+                "a": self.position.agency_id,
+                "o": self.offset,
+            },
+            salt=_CURSOR_SALT,
+            compress=True,
+        )
+
+
+def cursor_read(
+    token: str, *, report: str, sort: str, value_type: type = str
+) -> Cursor:
+    """The cursor a page link carries; BadCursor for anything this portal did not
+    sign for this report and sort."""
+    try:
+        data = signing.loads(token, salt=_CURSOR_SALT)
+        if data["r"] != report or data["s"] != sort:
+            raise BadCursor("cursor of another report or sort")
+        value = data["v"]
+        if value_type is datetime:
+            value = datetime.fromisoformat(value)
+            if value.tzinfo is None:
+                raise BadCursor("naive datetime")
+        elif type(value) is not value_type:
+            raise BadCursor("a value of another type")
+        agency_id = data["a"]
+        if agency_id is not None and type(agency_id) is not int:
+            raise BadCursor("bad agency")
+        if type(data["i"]) is not int or type(data["o"]) is not int:
+            raise BadCursor("bad id")
+        return Cursor(
+            report=report,
+            sort=sort,
+            forward=bool(data["f"]),
+            position=Position(value=value, id=data["i"], agency_id=agency_id),
+            offset=max(data["o"], 0),
+        )
+    except BadCursor:
+        raise
+    except (signing.BadSignature, KeyError, TypeError, ValueError) as error:
+        raise BadCursor(str(error)) from error
+
+
+def row_compare(columns: Sequence[str], values: Sequence[Any], op: str) -> Func:
+    """(column1, column2) > (value1, value2): the row comparison that lets
+    PostgreSQL start the index scan at the cursor (SQLite understands it too)."""
+    lhs = Func(*[F(c) for c in columns], template="(%(expressions)s)")
+    rhs = Func(
+        *[v if hasattr(v, "resolve_expression") else Value(v) for v in values],
+        template="(%(expressions)s)",
+    )
+    return Func(
+        lhs,
+        rhs,
+        template="%(expressions)s",
+        arg_joiner=f" {op} ",
+        output_field=BooleanField(),
+    )
