@@ -5,7 +5,7 @@ from django.conf import settings
 from django.http import HttpRequest
 from django.utils.functional import SimpleLazyObject
 
-from harp.messages import dashboard_unread_count, unread_label
+from harp.messages import dashboard_unread_count_cached, unread_label
 from harp.selectors import system_component_list_disrupted
 
 
@@ -34,5 +34,5 @@ def _unread_badge(request: HttpRequest) -> UnreadBadge:
     user = getattr(request, "user", None)
     if user is None or not user.is_authenticated:
         return UnreadBadge(count=0, label="")
-    count = dashboard_unread_count(user=user)
+    count = dashboard_unread_count_cached(user=user)
     return UnreadBadge(count=count, label=unread_label(count))

@@ -3,15 +3,19 @@
 A person sees their own messages and the broadcasts for the audiences they belong
 to (`harp.dashboard`). Both halves are read through their own index and joined
 with UNION ALL, so one page is one query whatever the size of the table, and the
-header's count is one capped query.
+header's count is one capped query, kept in the cache between changes
+(`dashboard_unread_count_cached`).
 """
 
 from __future__ import annotations
 
 import datetime
+import logging
 from dataclasses import dataclass
 from typing import Literal
 
+from django.core.cache import cache
+from django.db import transaction
 from django.db.models import Exists, OuterRef, Q, QuerySet
 
 from harp.dashboard import audience_sources
@@ -23,6 +27,14 @@ PAGE_SIZE = 25
 # The header counts unread messages up to here and shows "99+" beyond.
 UNREAD_CAP = 100
 _MAX_PK = 2**63 - 1
+# The header's count is cached per person this long. A new message to them, or
+# their marking one, forgets it at once; a new broadcast changes the generation
+# every cached count is checked against. Joining an audience (a new role, a
+# transfer) shows in the header within this time; the dashboard is always exact.
+UNREAD_CACHE_SECONDS = 60
+_BROADCAST_GENERATION = "harp:dashboard:broadcast-generation"
+
+logger = logging.getLogger(__name__)
 
 
 def message_pk(value: object) -> int | None:
@@ -201,3 +213,60 @@ def dashboard_unread_count(*, user: User) -> int:
 def unread_label(count: int) -> str:
     """ "3 unread", or "99+ unread" at the cap."""
     return f"{UNREAD_CAP - 1}+ unread" if count >= UNREAD_CAP else f"{count} unread"
+
+
+def _unread_key(user_pk: int) -> str:
+    return f"harp:dashboard:unread:{user_pk}"
+
+
+def dashboard_unread_count_cached(*, user: User) -> int:
+    """`dashboard_unread_count`, from the cache when nothing has changed since.
+
+    Every signed-in page shows the count; the cache spares each of them the
+    query. With the cache down, the count is read from the database.
+    """
+    if not user.is_authenticated:
+        return 0
+    key = _unread_key(user.pk)
+    try:
+        cached = cache.get_many([_BROADCAST_GENERATION, key])
+    except Exception:
+        logger.warning("Cache unavailable: unread count read from the database.")
+        return dashboard_unread_count(user=user)
+    generation = cached.get(_BROADCAST_GENERATION, 0)
+    entry = cached.get(key)
+    if isinstance(entry, tuple) and entry[0] == generation:
+        return int(entry[1])
+    count = dashboard_unread_count(user=user)
+    try:
+        cache.set(key, (generation, count), UNREAD_CACHE_SECONDS)
+    except Exception:
+        logger.warning("Cache unavailable: unread count not kept.")
+    return count
+
+
+def _forget(user_pk: int) -> None:
+    try:
+        cache.delete(_unread_key(user_pk))
+    except Exception:
+        logger.warning("Cache unavailable: unread count of %s not forgotten.", user_pk)
+
+
+def _new_generation() -> None:
+    try:
+        try:
+            cache.incr(_BROADCAST_GENERATION)
+        except ValueError:
+            cache.set(_BROADCAST_GENERATION, 1, None)
+    except Exception:
+        logger.warning("Cache unavailable: broadcast generation not changed.")
+
+
+def dashboard_unread_forget(*, user_pk: int) -> None:
+    """Once the caller commits, the person's cached count is recomputed."""
+    transaction.on_commit(lambda: _forget(user_pk))
+
+
+def dashboard_broadcast_changed() -> None:
+    """Once the caller commits, every cached count is recomputed."""
+    transaction.on_commit(_new_generation)

@@ -30,6 +30,14 @@ def _empty_cache() -> Iterator[None]:
 
 
 @pytest.fixture(autouse=True)
+def _sessions_in_the_database(settings):
+    # With REDIS_URL set (as in CI) production reads sessions from the cache
+    # (cached_db); tests count queries exactly, so they count the same with and
+    # without Redis. The cache's own pages are tested where they matter.
+    settings.SESSION_ENGINE = "django.contrib.sessions.backends.db"
+
+
+@pytest.fixture(autouse=True)
 def _files_in_a_temporary_folder(settings, tmp_path):
     # Uploaded and generated files never land in the working tree.
     settings.MEDIA_ROOT = tmp_path / "media"

@@ -8,7 +8,11 @@ from django.http import HttpRequest
 
 from harp.audit import AuditAction
 from harp.dashboard import audience_choices, audience_label
-from harp.messages import dashboard_message_get
+from harp.messages import (
+    dashboard_broadcast_changed,
+    dashboard_message_get,
+    dashboard_unread_forget,
+)
 from harp.models import DashboardMessage, DashboardMessageRead, User
 from harp.services.audit import audit_event_record
 
@@ -54,6 +58,7 @@ def dashboard_message_send(
     # The recipient was loaded by the caller; validating the key would cost a query.
     message.full_clean(exclude=["recipient", "created_by"])
     message.save()
+    dashboard_unread_forget(user_pk=recipient.pk)
     return message
 
 
@@ -84,6 +89,7 @@ def dashboard_broadcast_create(
     )
     message.full_clean(exclude=["recipient", "created_by"])
     message.save()
+    dashboard_broadcast_changed()
     audit_event_record(
         action=AuditAction.MESSAGE_BROADCAST,
         actor=actor,
@@ -114,4 +120,5 @@ def dashboard_message_mark(*, user: User, message_id: object, read: bool) -> boo
             pass
     else:
         DashboardMessageRead.objects.filter(user=user, message=message).delete()
+    dashboard_unread_forget(user_pk=user.pk)
     return True

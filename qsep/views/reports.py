@@ -219,6 +219,9 @@ class FindByLearnerView(CoordinatorReportMixin):
                 "csv_url": reverse("qsep:reports-learners-csv")
                 + "?"
                 + _query(params, sort=sort),
+                # Each row links to /training/reports/learners/<user id>/; one
+                # reverse() for the page instead of one per row.
+                "detail_prefix": reverse("qsep:reports-learner", args=[0])[:-2],
             },
         )
 
@@ -242,17 +245,17 @@ class FindByLearnerCsvView(FindByLearnerView):
         )
         rows = (
             [
-                _learner_name(profile.user),
-                profile.user.get_username(),
-                profile.user.email,
-                profile.state_agency.name if profile.state_agency else "",
-                profile.state_agency.state if profile.state_agency else "",
-                profile.facility.name if profile.facility else "",
-                (profile.facility.ccn or "") if profile.facility else "",
-                profile.courses_completed,
-                profile.last_activity_at,
+                row.name,
+                row.username,
+                row.email,
+                row.agency_name or "",
+                row.agency_state or "",
+                row.facility_name or "",
+                row.facility_ccn or "",
+                row.courses_completed,
+                row.last_activity_at,
             ]
-            for profile in selectors.learner_export(
+            for row in selectors.learner_export(
                 scope=self.scope,
                 search=self.filter(params),
                 sort=sort,

@@ -17,10 +17,13 @@ from harp.audit import AuditAction
 from harp.dashboard import audience_choices, audience_keys
 from harp.messages import (
     Cursor,
+    _forget,
+    _new_generation,
     dashboard_message_get,
     dashboard_message_list,
     dashboard_message_page,
     dashboard_unread_count,
+    dashboard_unread_count_cached,
     unread_label,
 )
 from harp.models import AuditEvent, DashboardMessage, DashboardMessageRead, User
@@ -163,6 +166,59 @@ def test_marking_read_then_unread():
     assert dashboard_message_mark(user=person, message_id=news.pk, read=False)
     assert dashboard_message_mark(user=person, message_id=message.pk, read=True)
     assert DashboardMessageRead.objects.filter(user=person).count() == 1
+
+
+def test_the_headers_cached_count_follows_messages_marks_and_broadcasts(
+    django_capture_on_commit_callbacks, django_assert_num_queries
+):
+    person = learner("cached01")
+    with django_capture_on_commit_callbacks(execute=True):
+        message = dashboard_message_send(recipient=person, subject="Hi", body="x")
+    assert dashboard_unread_count_cached(user=person) == 1
+    with django_assert_num_queries(0):
+        assert dashboard_unread_count_cached(user=person) == 1
+    with django_capture_on_commit_callbacks(execute=True):
+        dashboard_message_mark(user=person, message_id=message.pk, read=True)
+    assert dashboard_unread_count_cached(user=person) == 0
+    with django_capture_on_commit_callbacks(execute=True):
+        broadcast("all")
+    assert dashboard_unread_count_cached(user=person) == 1
+    with django_capture_on_commit_callbacks(execute=True):
+        dashboard_message_send(recipient=person, subject="Again", body="x")
+    assert dashboard_unread_count_cached(user=person) == 2
+
+
+def test_a_change_rolled_back_leaves_the_cached_count_alone(
+    django_capture_on_commit_callbacks,
+):
+    person = learner("cached02")
+    assert dashboard_unread_count_cached(user=person) == 0
+    with (
+        django_capture_on_commit_callbacks(execute=True) as callbacks,
+        transaction.atomic(),
+    ):
+        dashboard_message_send(recipient=person, subject="Gone", body="x")
+        transaction.set_rollback(True)
+    assert callbacks == []
+    assert dashboard_unread_count_cached(user=person) == 0
+
+
+def test_with_the_cache_down_the_count_comes_from_the_database(settings):
+    settings.CACHES = {
+        "default": {
+            "BACKEND": "django.core.cache.backends.redis.RedisCache",
+            # Nothing listens on port 9 of the loopback: every cache call fails.
+            "LOCATION": "redis://127.0.0.1:9/0",
+            "OPTIONS": {"socket_connect_timeout": 0.2, "socket_timeout": 0.2},
+        }
+    }
+    person = learner("cached03")
+    message = dashboard_message_send(recipient=person, subject="Hi", body="x")
+    assert dashboard_unread_count_cached(user=person) == 1
+    _forget(person.pk)
+    _new_generation()
+    assert dashboard_message_mark(user=person, message_id=message.pk, read=True)
+    assert dashboard_unread_count_cached(user=person) == 0
 
 
 def test_a_broadcast_read_by_one_person_is_unread_for_another():

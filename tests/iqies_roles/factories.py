@@ -12,7 +12,8 @@ from iqies_roles.catalogue import catalogue_load
 from iqies_roles.models import Organization, Role, RoleAssignment, RoleRequest
 from tests.harp.factories import UserFactory
 
-_ccns = itertools.count(1)
+# Made-up CCNs start above the ones tests name (210001, 210999, 215001, ...).
+_ccns = itertools.count(7000)
 
 
 def provider(ccn: str | None = None, **fields: str) -> Organization:

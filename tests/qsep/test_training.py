@@ -419,7 +419,7 @@ def test_the_transcript_lists_completed_training_and_prints_to_pdf(client, learn
     assert "First Done" in text and "Second Done" in text
 
 
-MY_TRAINING_QUERIES = 7  # with the header's My Dashboard unread count
+MY_TRAINING_QUERIES = 6  # the header's unread count is cached after the first page
 
 
 def test_my_training_runs_a_fixed_number_of_queries(
@@ -427,6 +427,7 @@ def test_my_training_runs_a_fixed_number_of_queries(
 ):
     for n in range(2):
         services.enrollment_create(learner=learner, course=make_course(f"mine-{n}"))
+    client.get(reverse("qsep:my"))
     with django_assert_num_queries(MY_TRAINING_QUERIES):
         client.get(reverse("qsep:my"))
     for n in range(20):
