@@ -138,7 +138,7 @@ def test_fail_remote_proofing_send_documents_and_the_help_desk_approves(
     desk.wait_for_url("**/profile/")
     desk.get_by_role("link", name="Help desk").click()
     assert_accessible(desk)
-    desk.get_by_role("link", name="Open the queue").click()
+    desk.get_by_role("link", name="Open manual proofing").click()
     desk.wait_for_url("**/helpdesk/proofing/")
     assert_accessible(desk)
     desk.get_by_role("link", name="Jackson, Mary").click()
