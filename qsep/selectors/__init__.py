@@ -19,7 +19,7 @@ from django.db.models import (
 from django.utils import timezone
 
 from harp.models import User
-from iqies_roles.models import OrganizationKind, RoleAssignment
+from iqies_roles.models import Organization, OrganizationKind, RoleAssignment
 from qsep.models import (
     Certificate,
     CertificationUpload,
@@ -136,7 +136,12 @@ def coordinator_states(*, coordinator: User) -> set[str] | None:
     """
     if coordinator.is_superuser:
         return None
-    own = (
+    states = _own_states(coordinator).union(_proxy_states_in_force(coordinator))
+    return {state for state in states if state}
+
+
+def _own_states(coordinator: User) -> QuerySet[RoleAssignment, str]:
+    return (
         RoleAssignment.objects.active()
         .filter(
             user=coordinator,
@@ -146,8 +151,18 @@ def coordinator_states(*, coordinator: User) -> set[str] | None:
         .order_by()
         .values_list("organization__state", flat=True)
     )
-    states = own.union(_proxy_states_in_force(coordinator))
-    return {state for state in states if state}
+
+
+def coordinator_agencies(*, coordinator: User) -> QuerySet[Organization]:
+    """The State Agencies of `coordinator_states`, as one query to read: every
+    State Agency for a superuser, else those of the user's own and proxy states."""
+    agencies = Organization.objects.filter(kind=OrganizationKind.STATE_AGENCY)
+    if coordinator.is_superuser:
+        return agencies
+    return agencies.filter(
+        Q(state__in=_own_states(coordinator))
+        | Q(state__in=_proxy_states_in_force(coordinator))
+    ).exclude(state="")
 
 
 def certification_upload_list_for_review(

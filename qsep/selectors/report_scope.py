@@ -28,9 +28,8 @@ from django.db.models import (
 )
 
 from harp.models import User
-from iqies_roles.models import Organization, OrganizationKind
 from qsep.models import LearnerProfile
-from qsep.selectors import coordinator_states
+from qsep.selectors import coordinator_agencies
 
 # Rows on a report page, and rows read per statement by a CSV export.
 PAGE_SIZE = 50
@@ -85,30 +84,28 @@ class ReportScope:
 def report_scope(*, coordinator: User, state: str = "") -> ReportScope | None:
     """The coordinator's scope, narrowed to one state when `state` is given.
 
-    None: the user coordinates no state (the page answers 403). A `state` outside
+    None: the user coordinates no State Agency (the page answers 403). A `state` outside
     the scope raises ReportOutOfScope (404), as does a state with no State Agency.
     """
-    states = coordinator_states(coordinator=coordinator)
-    if states is not None and not states:
-        return None
-    agencies = Organization.objects.filter(kind=OrganizationKind.STATE_AGENCY)
-    if states is not None:
-        agencies = agencies.filter(state__in=sorted(states))
+    every_state = coordinator.is_superuser
+    agencies = coordinator_agencies(coordinator=coordinator)
     rows = tuple(
         Agency(id=pk, name=name, state=code)
         for pk, name, code in agencies.order_by("name", "pk").values_list(
             "pk", "name", "state"
         )
     )
+    if not rows and not every_state:
+        return None
     if state:
         chosen = tuple(agency for agency in rows if agency.state == state)
         if not chosen:
             raise ReportOutOfScope(state)
-        return ReportScope(agencies=chosen, every_state=states is None, choices=rows)
+        return ReportScope(agencies=chosen, every_state=every_state, choices=rows)
     return ReportScope(
         agencies=rows,
-        unassigned=states is None,
-        every_state=states is None,
+        unassigned=every_state,
+        every_state=every_state,
         choices=rows,
     )
 
