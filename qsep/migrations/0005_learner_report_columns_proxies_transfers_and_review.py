@@ -272,7 +272,14 @@ class Migration(migrations.Migration):
         migrations.AddIndex(
             model_name="learnerprofile",
             index=models.Index(
-                fields=["state_agency", "sort_name", "id"], name="qsep_learner_name_idx"
+                fields=["state_agency", "sort_name", "id"],
+                include=(
+                    "user_key",
+                    "facility_sort",
+                    "courses_completed",
+                    "last_activity_at",
+                ),
+                name="qsep_learner_name_idx",
             ),
         ),
         migrations.AddIndex(
