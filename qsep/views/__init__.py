@@ -429,10 +429,9 @@ class CertificateView(LoginRequiredMixin, View):
 def _pdf(
     request: HttpRequest, template: str, context: dict[str, Any], name: str
 ) -> HttpResponse:
-    from weasyprint import HTML
+    from qsep.pdf import pdf_from_html
 
-    html = render_to_string(template, context, request=request)
-    pdf = HTML(string=html, base_url=request.build_absolute_uri("/")).write_pdf()
+    pdf = pdf_from_html(render_to_string(template, context, request=request))
     response = HttpResponse(pdf, content_type="application/pdf")
     response["Content-Disposition"] = f'attachment; filename="{name}"'
     return response
