@@ -66,10 +66,6 @@ class DashboardMessage(models.Model):
     def __str__(self) -> str:
         return self.subject
 
-    @property
-    def is_broadcast(self) -> bool:
-        return self.recipient_id is None
-
 
 class DashboardMessageRead(models.Model):
     """That one person has read one message (personal or broadcast)."""

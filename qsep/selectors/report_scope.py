@@ -66,13 +66,6 @@ class ReportScope:
     # The states the coordinator may choose from (before any `state` narrowing).
     choices: tuple[Agency, ...] = ()
 
-    @property
-    def states(self) -> list[str]:
-        return sorted({agency.state for agency in self.agencies})
-
-    def agency(self, agency_id: int | None) -> Agency | None:
-        return next((a for a in self.agencies if a.id == agency_id), None)
-
     def profiles(self) -> QuerySet[LearnerProfile]:
         """Every learner profile in scope (for look-ups of one learner)."""
         in_scope = Q(state_agency_id__in=[agency.id for agency in self.agencies])

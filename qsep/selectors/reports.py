@@ -30,7 +30,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterator
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
@@ -149,7 +149,6 @@ class LearnerPage:
     next_cursor: str = ""
     previous_cursor: str = ""
     sort: str = DEFAULT_SORT
-    restarted: bool = field(default=False)
 
     @property
     def end(self) -> int:
@@ -306,6 +305,12 @@ ROW_FIELDS = (
 )
 
 
+def listed_name(last: str, first: str, middle: str) -> str:
+    """ "Last, First Middle", as the reports list people."""
+    given = " ".join(part for part in (first, middle) if part)
+    return f"{last}, {given}" if given else last
+
+
 @dataclass(frozen=True)
 class LearnerRow:
     """One row of Find by Learner and of its CSV."""
@@ -330,9 +335,7 @@ class LearnerRow:
 
     @property
     def name(self) -> str:
-        """ "Last, First Middle", as the report lists people."""
-        first = " ".join(part for part in (self.first_name, self.middle_name) if part)
-        return f"{self.last_name}, {first}" if first else self.last_name
+        return listed_name(self.last_name, self.first_name, self.middle_name)
 
     @property
     def pk(self) -> int:

@@ -137,8 +137,7 @@ def _csv_response(filename: str, lines: Iterator[str]) -> StreamingHttpResponse:
 
 
 def _learner_name(user: User) -> str:
-    first = " ".join(part for part in (user.first_name, user.middle_name) if part)
-    return f"{user.last_name}, {first}" if first else user.last_name
+    return selectors.listed_name(user.last_name, user.first_name, user.middle_name)
 
 
 def _location(profile: LearnerProfile) -> str:
