@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime
+import uuid
 from typing import Any
 
 from allauth.account import forms as allauth_forms
@@ -331,4 +332,16 @@ class HelpDeskReasonForm(forms.Form):
         help_text="Kept in the audit record: who asked, how you checked it was "
         "them, a ticket number.",
         error_messages={"required": "Give the reason."},
+    )
+
+
+def submission_key_field() -> forms.CharField:
+    """A hidden one-time key for a form whose every sending writes something
+    (a broadcast): the service writes once per key, so a double click or two
+    tabs sending the same form do it once."""
+    return forms.CharField(
+        widget=forms.HiddenInput,
+        initial=lambda: uuid.uuid4().hex,
+        max_length=64,
+        required=False,
     )

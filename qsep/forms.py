@@ -6,7 +6,7 @@ from typing import Any, cast
 from django import forms
 from django.db.models import URLField
 
-from harp.forms import NewCredentialsForm, check_emails_match
+from harp.forms import NewCredentialsForm, check_emails_match, submission_key_field
 from iqies_roles.ccn import validate_ccn
 from iqies_roles.models import Organization
 from iqies_roles.selectors import organization_by_ccn
@@ -248,6 +248,7 @@ class DashboardBroadcastForm(forms.Form):
     states; `states` are the ones they coordinate (None: a superuser, every state)."""
 
     state = forms.ChoiceField(label="Send to the learners of")
+    submission = submission_key_field()
     subject = forms.CharField(label="Subject", max_length=200)
     body = forms.CharField(
         label="Message", max_length=5000, widget=forms.Textarea(attrs={"rows": 6})

@@ -17,6 +17,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import HttpRequest
 
 from harp.dashboard import audience_choices, audience_label
+from harp.forms import submission_key_field
 from harp.models import DashboardMessage
 from harp.services import dashboard_broadcast_create
 from harp.services.messages import message_link_validate
@@ -24,6 +25,7 @@ from harp.services.messages import message_link_validate
 
 class DashboardBroadcastAdminForm(forms.ModelForm):
     audience = forms.ChoiceField(label="Send to", choices=())
+    submission = submission_key_field()
 
     class Meta:
         model = DashboardMessage
@@ -78,7 +80,7 @@ class DashboardMessageAdmin(admin.ModelAdmin):
 
     def get_fields(self, request: HttpRequest, obj: Any = None) -> Any:
         if obj is None:
-            return ("audience", "subject", "body", "link")
+            return ("audience", "subject", "body", "link", "submission")
         return (
             "created_at",
             "created_by",
@@ -117,6 +119,7 @@ class DashboardMessageAdmin(admin.ModelAdmin):
             link=form.cleaned_data["link"],
             actor=request.user,  # type: ignore[arg-type]
             request=request,
+            submission_key=form.cleaned_data.get("submission") or "",
         )
         obj.pk = message.pk
         obj.created_at = message.created_at

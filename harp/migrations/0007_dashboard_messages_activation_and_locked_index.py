@@ -168,6 +168,19 @@ class Migration(migrations.Migration):
                 name="harp_message_audience_idx",
             ),
         ),
+        migrations.AddField(
+            model_name="dashboardmessage",
+            name="submission_key",
+            field=models.CharField(blank=True, editable=False, max_length=64),
+        ),
+        migrations.AddConstraint(
+            model_name="dashboardmessage",
+            constraint=models.UniqueConstraint(
+                condition=models.Q(("submission_key", ""), _negated=True),
+                fields=("created_by", "submission_key"),
+                name="harp_message_submitted_once",
+            ),
+        ),
         migrations.AddConstraint(
             model_name="dashboardmessage",
             constraint=models.CheckConstraint(

@@ -35,15 +35,23 @@ class DashboardMessage(models.Model):
         blank=True,
         related_name="+",
     )
+    # The broadcast form's one-time key: the same form sent twice (a double click,
+    # two tabs) is one broadcast.
+    submission_key = models.CharField(max_length=64, blank=True, editable=False)
 
     class Meta:
         ordering = ["-created_at", "-pk"]
         constraints = [
+            models.UniqueConstraint(
+                fields=["created_by", "submission_key"],
+                condition=~models.Q(submission_key=""),
+                name="harp_message_submitted_once",
+            ),
             models.CheckConstraint(
                 condition=(models.Q(recipient__isnull=False) & models.Q(audience=""))
                 | (models.Q(recipient__isnull=True) & ~models.Q(audience="")),
                 name="harp_message_recipient_or_audience",
-            )
+            ),
         ]
         indexes = [
             models.Index(

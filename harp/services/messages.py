@@ -7,7 +7,7 @@ from django.db import IntegrityError, transaction
 from django.http import HttpRequest
 
 from harp.audit import AuditAction
-from harp.dashboard import audience_choices, audience_label
+from harp.dashboard import audience_choices
 from harp.messages import (
     dashboard_broadcast_changed,
     dashboard_message_get,
@@ -71,31 +71,51 @@ def dashboard_broadcast_create(
     link: str = "",
     actor: User,
     request: HttpRequest | None,
+    submission_key: str = "",
 ) -> DashboardMessage:
     """Broadcast one message to an audience: one row however many people it reaches.
 
     Who may broadcast to which audience is the caller's rule (the admin checks
     `harp.broadcast_message`; a coordinator's page checks their states); this
     refuses an audience that no app offers, with a ValidationError on the field.
+
+    A form's `submission_key` makes it one broadcast however often it is sent:
+    sent again, or twice at the same moment, the first broadcast is returned and
+    nothing more is written.
     """
-    if audience not in dict(audience_choices()):
+    labels = dict(audience_choices())
+    if audience not in labels:
         raise ValidationError({"audience": "Choose one of the audiences offered."})
+    if submission_key:
+        sent = DashboardMessage.objects.filter(
+            created_by=actor, submission_key=submission_key
+        ).first()
+        if sent is not None:
+            return sent
     message = DashboardMessage(
         audience=audience,
         subject=subject.strip(),
         body=body.strip(),
         link=message_link_validate(link),
         created_by=actor,
+        submission_key=submission_key,
     )
-    message.full_clean(exclude=["recipient", "created_by"])
-    message.save()
+    message.full_clean(exclude=["recipient", "created_by"], validate_constraints=False)
+    try:
+        with transaction.atomic():
+            message.save()
+    except IntegrityError:
+        # The same form, sent at the same moment, was saved first.
+        return DashboardMessage.objects.get(
+            created_by=actor, submission_key=submission_key
+        )
     dashboard_broadcast_changed()
     audit_event_record(
         action=AuditAction.MESSAGE_BROADCAST,
         actor=actor,
         target=message,
         request=request,
-        details={"audience": audience, "audience_label": audience_label(audience)},
+        details={"audience": audience, "audience_label": labels[audience]},
     )
     return message
 

@@ -21,6 +21,7 @@ def coordinator_broadcast_create(
     body: str,
     link: str = "",
     request: HttpRequest | None,
+    submission_key: str = "",
 ) -> DashboardMessage:
     """Broadcast to the learners of one state the coordinator coordinates.
 
@@ -37,4 +38,5 @@ def coordinator_broadcast_create(
         link=link,
         actor=coordinator,
         request=request,
+        submission_key=submission_key,
     )

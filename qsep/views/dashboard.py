@@ -143,6 +143,7 @@ class DashboardBroadcastView(LoginRequiredMixin, View):
                     body=form.cleaned_data["body"],
                     link=form.cleaned_data["link"],
                     request=request,
+                    submission_key=form.cleaned_data["submission"],
                 )
             except ValidationError as error:
                 for field, errors in _error_dict(error).items():

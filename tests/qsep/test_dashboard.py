@@ -304,6 +304,23 @@ def test_a_coordinator_broadcasts_to_their_own_states_learners():
     assert rows(page(reader)) == []
 
 
+def test_the_same_broadcast_form_sent_twice_is_one_broadcast():
+    desk, boss = coordinator("MD")
+    form = desk.get(reverse("qsep:dashboard-broadcast")).content.decode()
+    key = re.search(r'name="submission" value="([0-9a-f]{32})"', form).group(1)
+    sent = {"state": "MD", "subject": "Once", "body": "Only once.", "submission": key}
+    for _ in range(2):
+        response = desk.post(reverse("qsep:dashboard-broadcast"), sent)
+        assert response.status_code == 302
+    assert DashboardMessage.objects.filter(created_by=boss).count() == 1
+    assert AuditEvent.objects.filter(action=AuditAction.MESSAGE_BROADCAST).count() == 1
+    # A new form is a new broadcast.
+    fresh = desk.get(reverse("qsep:dashboard-broadcast")).content.decode()
+    assert key not in fresh
+    desk.post(reverse("qsep:dashboard-broadcast"), {**sent, "submission": "b" * 32})
+    assert DashboardMessage.objects.filter(created_by=boss).count() == 2
+
+
 def test_a_coordinator_cannot_broadcast_to_another_state():
     desk, _ = coordinator("MD")
     response = desk.post(
