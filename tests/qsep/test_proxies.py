@@ -312,3 +312,43 @@ def test_transfers_in_the_admin_are_read_only(desk_agent):
         browser.get(reverse("admin:qsep_learnertransfer_changelist")).status_code == 200
     )
     assert browser.get(reverse("admin:qsep_learnertransfer_add")).status_code == 403
+
+
+def test_the_admin_lists_of_proxies_and_transfers_run_fixed_queries(desk_agent):
+    """The help desk's two admin lists cost the same with 3 rows or 30."""
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    from qsep.services.transfers import learner_transfer
+
+    browser = admin_client(desk_agent)
+    lists = [
+        reverse("admin:qsep_coordinatorproxy_changelist"),
+        reverse("admin:qsep_learnertransfer_changelist"),
+    ]
+
+    def grow(start: int, n: int) -> None:
+        for i in range(start, start + n):
+            holder = coordinator(f"holder{i:04d}")
+            grant(holder, desk_agent, state="VA")
+            mover = UserFactory(username=f"mover{i:04d}")
+            learner_transfer(
+                learner=mover,
+                to_agency=agency("DE"),
+                reason=REASON,
+                actor=desk_agent,
+                request=None,
+            )
+
+    def counts() -> list[int]:
+        sizes = []
+        for url in lists:
+            with CaptureQueriesContext(connection) as queries:
+                assert browser.get(url).status_code == 200
+            sizes.append(len(queries.captured_queries))
+        return sizes
+
+    grow(0, 3)
+    small = counts()
+    grow(3, 27)
+    assert counts() == small
