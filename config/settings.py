@@ -128,7 +128,7 @@ REDIS_URL = env("REDIS_URL", default="")
 if REDIS_URL:
     CACHES = {
         "default": {
-            "BACKEND": "django.core.cache.backends.redis.RedisCache",
+            "BACKEND": "harp.redis_cache.SharedClientRedisCache",
             "LOCATION": REDIS_URL,
             "KEY_PREFIX": "hub",
             "OPTIONS": {"socket_connect_timeout": 2, "socket_timeout": 2},
@@ -142,6 +142,8 @@ else:
 
 AUTH_USER_MODEL = "harp.User"
 AUTHENTICATION_BACKENDS = [
+    # First: answers permission questions from the cache and signs in no one.
+    "harp.backends.PermissionCacheBackend",
     "django.contrib.auth.backends.ModelBackend",
     "allauth.account.auth_backends.AuthenticationBackend",
 ]

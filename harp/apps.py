@@ -56,11 +56,26 @@ class HarpConfig(AppConfig):
     verbose_name = "HARP: identity, sign-in, audit and status"
 
     def ready(self) -> None:
-        from harp import auth_events
+        from harp import auth_events, backends
 
         auth_events.connect()
+        backends.connect()
+        _status_banner_connect()
         console_delivery_check()
         _helpdesk_queues_register()
+
+
+def _status_banner_connect() -> None:
+    from django.db.models.signals import post_delete, post_save
+
+    from harp.models import SystemComponent
+    from harp.selectors import status_banner_forget
+
+    def changed(sender: object, **kwargs: object) -> None:
+        status_banner_forget()
+
+    post_save.connect(changed, sender=SystemComponent, weak=False)
+    post_delete.connect(changed, sender=SystemComponent, weak=False)
 
 
 def _helpdesk_queues_register() -> None:

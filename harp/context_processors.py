@@ -6,7 +6,7 @@ from django.http import HttpRequest
 from django.utils.functional import SimpleLazyObject
 
 from harp.messages import dashboard_unread_count_cached, unread_label
-from harp.selectors import system_component_list_disrupted
+from harp.selectors import status_banner_cached
 
 
 @dataclass(frozen=True)
@@ -23,8 +23,8 @@ def portal(request: HttpRequest) -> dict[str, Any]:
         "portal_name": settings.PORTAL_NAME,
         "help_desk_email": settings.HELP_DESK_EMAIL,
         "help_desk_phone": settings.HELP_DESK_PHONE,
-        # Lazy, so a page that shows no banner (the admin) runs no query for it.
-        "status_disruptions": SimpleLazyObject(system_component_list_disrupted),
+        # Lazy, so a page that shows no banner (the admin) does not read it.
+        "status_disruptions": SimpleLazyObject(status_banner_cached),
         # Lazy too: one capped query, only on pages whose header shows it.
         "dashboard_unread": SimpleLazyObject(lambda: _unread_badge(request)),
     }

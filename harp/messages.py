@@ -10,15 +10,18 @@ header's count is one capped query, kept in the cache between changes
 from __future__ import annotations
 
 import datetime
-import logging
 from dataclasses import dataclass
 from typing import Literal
 
-from django.core.cache import cache
 from django.db import transaction
 from django.db.models import Exists, OuterRef, Q, QuerySet
 
 from harp.dashboard import audience_sources
+from harp.generational_cache import (
+    generation_cached,
+    generation_forget,
+    generation_new,
+)
 from harp.models import DashboardMessage, DashboardMessageRead, User
 
 Show = Literal["all", "read", "unread"]
@@ -33,8 +36,6 @@ _MAX_PK = 2**63 - 1
 # transfer) shows in the header within this time; the dashboard is always exact.
 UNREAD_CACHE_SECONDS = 60
 _BROADCAST_GENERATION = "harp:dashboard:broadcast-generation"
-
-logger = logging.getLogger(__name__)
 
 
 def message_pk(value: object) -> int | None:
@@ -227,39 +228,20 @@ def dashboard_unread_count_cached(*, user: User) -> int:
     """
     if not user.is_authenticated:
         return 0
-    key = _unread_key(user.pk)
-    try:
-        cached = cache.get_many([_BROADCAST_GENERATION, key])
-    except Exception:
-        logger.warning("Cache unavailable: unread count read from the database.")
-        return dashboard_unread_count(user=user)
-    generation = cached.get(_BROADCAST_GENERATION, 0)
-    entry = cached.get(key)
-    if isinstance(entry, tuple) and entry[0] == generation:
-        return int(entry[1])
-    count = dashboard_unread_count(user=user)
-    try:
-        cache.set(key, (generation, count), UNREAD_CACHE_SECONDS)
-    except Exception:
-        logger.warning("Cache unavailable: unread count not kept.")
-    return count
+    return generation_cached(
+        key=_unread_key(user.pk),
+        generation_key=_BROADCAST_GENERATION,
+        compute=lambda: dashboard_unread_count(user=user),
+        timeout=UNREAD_CACHE_SECONDS,
+    )
 
 
 def _forget(user_pk: int) -> None:
-    try:
-        cache.delete(_unread_key(user_pk))
-    except Exception:
-        logger.warning("Cache unavailable: unread count of %s not forgotten.", user_pk)
+    generation_forget(key=_unread_key(user_pk))
 
 
 def _new_generation() -> None:
-    try:
-        try:
-            cache.incr(_BROADCAST_GENERATION)
-        except ValueError:
-            cache.set(_BROADCAST_GENERATION, 1, None)
-    except Exception:
-        logger.warning("Cache unavailable: broadcast generation not changed.")
+    generation_new(generation_key=_BROADCAST_GENERATION)
 
 
 def dashboard_unread_forget(*, user_pk: int) -> None:

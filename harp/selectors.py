@@ -9,18 +9,43 @@ from typing import Any
 import django_otp
 from django.apps import apps
 from django.core.cache import cache
-from django.db import connection
+from django.db import connection, transaction
 from django.db.models import QuerySet
 from django.http import HttpRequest
 from django_otp.models import Device
 from django_otp.plugins.otp_email.models import EmailDevice
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
+from harp.generational_cache import generation_cached, generation_forget
 from harp.models import BackupCodeDevice, PhoneDevice, SystemComponent, User
 
 
 def system_component_list() -> QuerySet[SystemComponent]:
     return SystemComponent.objects.order_by("position", "name")
+
+
+STATUS_BANNER_KEY = "harp:status:disrupted"
+STATUS_BANNER_GENERATION = "harp:status:generation"
+# A change to a component forgets the banner at once; this bounds how long a
+# change made while the cache was unreachable can go unseen.
+STATUS_BANNER_SECONDS = 30
+
+
+def status_banner_cached() -> list[SystemComponent]:
+    """`system_component_list_disrupted`, read from the cache: every page shows
+    the banner, and components change a few times a year."""
+    return generation_cached(
+        key=STATUS_BANNER_KEY,
+        generation_key=STATUS_BANNER_GENERATION,
+        compute=system_component_list_disrupted,
+        timeout=STATUS_BANNER_SECONDS,
+    )
+
+
+def status_banner_forget() -> None:
+    """Forget now, and again once the caller commits (see harp.backends)."""
+    generation_forget(key=STATUS_BANNER_KEY)
+    transaction.on_commit(lambda: generation_forget(key=STATUS_BANNER_KEY))
 
 
 def system_component_list_disrupted() -> list[SystemComponent]:

@@ -194,8 +194,9 @@ def test_my_profile_needs_sign_in(client):
     assert response.url.startswith(reverse("account_login"))
 
 
-# The header's My Dashboard unread count is cached after the first page.
-PROFILE_QUERIES = 18
+# The header's My Dashboard unread count, the person's permissions and the status
+# banner are cached after the first page.
+PROFILE_QUERIES = 15
 
 
 def test_my_profile_runs_a_fixed_number_of_queries(

@@ -96,7 +96,7 @@ def test_production_form_reads_services_from_the_environment():
         "eager": False,
         "delivery": "django.core.mail.backends.smtp.EmailBackend",
         "email_backend": "harp.outbox.OutboxEmailBackend",
-        "cache": "django.core.cache.backends.redis.RedisCache",
+        "cache": "harp.redis_cache.SharedClientRedisCache",
         "static": "whitenoise.storage.CompressedManifestStaticFilesStorage",
     }
 
