@@ -7,7 +7,7 @@ PY_STAMP := $(VENV)/.installed
 NPM_STAMP := node_modules/.installed
 CHROMIUM := /usr/bin/chromium
 
-.PHONY: run test install lint migrate demo system browser worker beat bench bench-http bench-reports clean
+.PHONY: run test install lint migrate demo system browser worker beat bench bench-http bench-reports bench-pages seed-scale wrk bench-database clean
 
 run: install system ## Set up, migrate, load demo data and serve on http://127.0.0.1:8000
 	$(BIN)/python manage.py migrate --noinput
@@ -73,48 +73,47 @@ beat: install ## Celery beat, the scheduler of periodic tasks (needs CELERY_BROK
 bench: install ## The benchmarks under bench/
 	$(BIN)/python bench/run.py
 
-# The pages under a real server: gunicorn (2 workers) on PostgreSQL with 200,000 users,
-# loaded by wrk. BENCH_DATABASE_URL names a local database it drops and fills. wrk is
-# Debian's: installed when missing and we can (root with apt-get), else we stop.
-bench-http: install ## Pages under gunicorn and wrk on PostgreSQL (needs BENCH_DATABASE_URL)
+# The benchmarks under a real server drive gunicorn with Debian's wrk: installed
+# when missing and we can (root with apt-get), else they stop.
+wrk:
 	@if ! command -v wrk >/dev/null; then \
 	  if [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null; then \
-	    echo "Installing Debian's wrk for the HTTP benchmark..."; \
+	    echo "Installing Debian's wrk for the HTTP benchmarks..."; \
 	    apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq wrk >/dev/null; \
 	  else \
 	    echo "!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!"; \
 	    echo "!!! wrk is missing and cannot be installed here (needs root and apt-get)."; \
-	    echo "!!! make bench-http cannot run: install Debian's wrk (apt-get install wrk)."; \
+	    echo "!!! The HTTP benchmarks cannot run: install Debian's wrk (apt-get install wrk)."; \
 	    echo "!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!"; \
 	    exit 1; \
 	  fi; \
 	fi
+
+bench-database:
 	@if [ -z "$$BENCH_DATABASE_URL" ]; then \
 	  echo "!!! Set BENCH_DATABASE_URL to a local PostgreSQL database that may be dropped,"; \
-	  echo "!!! e.g. BENCH_DATABASE_URL=postgres://postgres@127.0.0.1:5432/hub_bench make bench-http"; \
+	  echo "!!! e.g. BENCH_DATABASE_URL=postgres://postgres@127.0.0.1:5432/hub_bench_scale"; \
 	  exit 1; \
 	fi
+
+# The national data set (1,000,000 learners, 5,000,000 enrollments, ...) with COPY,
+# once: later runs of the benchmarks below reuse it. SEED_LEARNERS makes it smaller.
+seed-scale: install bench-database ## Seed BENCH_DATABASE_URL with a million learners
+	$(BIN)/python bench/seed_scale.py --learners $${SEED_LEARNERS:-1000000}
+
+# Every page under gunicorn (4 workers) and wrk (16 connections) at a million
+# learners, beside a trivial view and allauth's own login page.
+bench-pages: install wrk bench-database ## Every page at a million learners
+	$(BIN)/python bench/pages.py
+
+# The pages under a real server: gunicorn (2 workers) on PostgreSQL with 200,000
+# users, loaded by wrk. BENCH_DATABASE_URL names a local database it drops and fills.
+bench-http: install wrk bench-database ## Pages under gunicorn and wrk on PostgreSQL
 	$(BIN)/python bench/http.py
 
 # Find by Learner, its CSV export and the annual review queue at 1,000,000 learners
-# and 5,000,000 enrollments (COPY-seeded once, then reused), gunicorn (4 workers)
-# and wrk. BENCH_REPORTS_LEARNERS makes a smaller trial run.
-bench-reports: install ## Reports at a million learners (needs BENCH_DATABASE_URL)
-	@if ! command -v wrk >/dev/null; then \
-	  if [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null; then \
-	    echo "Installing Debian's wrk for the reports benchmark..."; \
-	    apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq wrk >/dev/null; \
-	  else \
-	    echo "!!! wrk is missing and cannot be installed here (needs root and apt-get)."; \
-	    echo "!!! make bench-reports cannot run: install Debian's wrk (apt-get install wrk)."; \
-	    exit 1; \
-	  fi; \
-	fi
-	@if [ -z "$$BENCH_DATABASE_URL" ]; then \
-	  echo "!!! Set BENCH_DATABASE_URL to a local PostgreSQL database that may be dropped,"; \
-	  echo "!!! e.g. BENCH_DATABASE_URL=postgres://postgres@127.0.0.1:5432/hub_bench_reports make bench-reports"; \
-	  exit 1; \
-	fi
+# (the seed-scale data set), gunicorn (4 workers) and wrk.
+bench-reports: install wrk bench-database ## Reports at a million learners
 	$(BIN)/python bench/reports.py
 
 clean:

@@ -1,20 +1,10 @@
 """Find by Learner, its CSV export and the annual review at a million learners.
 
 `make bench-reports` runs it; BENCH_DATABASE_URL names a PostgreSQL database on
-this machine (127.0.0.1 or localhost only) that it drops, migrates and fills with
-PostgreSQL COPY (fixed random seed, so every run seeds the same people):
-
-- BENCH_REPORTS_LEARNERS learners (default 1,000,000; unusable passwords), spread
-  over the 51 State Agencies in proportion to the states' populations (California
-  about 12%), 90% of non-surveyors at one of some thousands of providers (CCNs) of
-  their state, one in three a surveyor (State, Federal or contract);
-- 40 courses and about 5 enrollments per learner (5,000,000), 55% completed, with
-  each profile's report columns (sort name, user ID, facility, courses completed,
-  last activity) filled as `qsep.services.learners` keeps them.
-
-A table `bench_reports_seed` records what was seeded: a run that finds the same
-size and version there skips the seeding and only measures again
-(BENCH_REPORTS_RESEED=1 forces a new seed).
+this machine (127.0.0.1 or localhost only) that `bench/seed_scale.py` has filled,
+or fills now (BENCH_REPORTS_LEARNERS learners, default 1,000,000; see that file
+for the data set; BENCH_REPORTS_RESEED=1 seeds again). The same database serves
+`make bench-pages`.
 
 It then signs in a State Training Coordinator of California with a proxy for Texas
 (a session bound to a confirmed authenticator app, as after a real two-factor
@@ -43,13 +33,11 @@ ROOT = Path(__file__).resolve().parents[1]
 # shadow the standard library's `http`: the project's root goes there instead.
 sys.path[0] = str(ROOT)
 
-import bisect
 import datetime
 import html
 import json
 import os
 import platform
-import random
 import re
 import shutil
 import statistics
@@ -63,8 +51,7 @@ from dataclasses import dataclass
 from typing import Any
 from urllib.parse import urlsplit
 
-from bench.seed_names import FIRST_NAMES, LAST_NAMES, surname
-from bench.server import database_recreate as _database_recreate
+from bench.seed_scale import FULL_LEARNERS, ensure_seeded, prepare
 from bench.server import database_url as _database_url
 from bench.server import (
     fail,
@@ -77,15 +64,9 @@ from bench.server import (
     wait_healthy,
 )
 
-FULL_LEARNERS = 1_000_000
 LEARNERS = int(os.environ.get("BENCH_REPORTS_LEARNERS", FULL_LEARNERS))
 DURATION = int(os.environ.get("BENCH_REPORTS_DURATION", "10"))
 RESEED = os.environ.get("BENCH_REPORTS_RESEED", "") == "1"
-SEED = 20261201
-SEED_VERSION = 1
-COURSES = 40
-PROVIDERS = max(200, LEARNERS * 6 // 1000)  # 6,000 at a million
-CHUNK = 20_000  # learners generated and sent per COPY write
 WORKERS = 4
 CONNECTIONS = 4
 LARGE_STATE = "CA"
@@ -102,35 +83,9 @@ REPORTS = "/training/reports/learners/"
 REVIEW_BROKER = os.environ.get("BENCH_REPORTS_BROKER", "redis://127.0.0.1:6379/5")
 EXPORT = "/training/reports/learners/export.csv"
 
-# Population in hundred thousands (2020s census, rounded): the seed's state sizes.
-STATE_WEIGHTS = {
-    "CA": 390, "TX": 300, "FL": 220, "NY": 197, "PA": 130, "IL": 125, "OH": 118,
-    "GA": 110, "NC": 107, "MI": 100, "NJ": 93, "VA": 87, "WA": 78, "AZ": 74,
-    "TN": 71, "MA": 70, "IN": 69, "MO": 62, "MD": 62, "WI": 59, "CO": 59, "MN": 57,
-    "SC": 53, "AL": 51, "LA": 46, "KY": 45, "OR": 42, "OK": 40, "CT": 36, "UT": 34,
-    "IA": 32, "NV": 32, "AR": 31, "MS": 29, "KS": 29, "NM": 21, "NE": 20, "ID": 19,
-    "WV": 18, "HI": 14, "NH": 14, "ME": 14, "MT": 11, "RI": 11, "DE": 10, "SD": 9,
-    "ND": 8, "AK": 7, "DC": 7, "VT": 6, "WY": 6,
-}  # fmt: skip
-FACILITY_KINDS = (
-    "Nursing and Rehabilitation Center",
-    "Health Care Center",
-    "Home Health Agency",
-    "Regional Hospital",
-    "Hospice",
-    "Assisted Living",
-    "Dialysis Center",
-    "Care Center",
-)
-SURVEYOR_TYPES = (
-    ("state_surveyor", 0.70),
-    ("federal_surveyor", 0.85),
-    ("contract_surveyor", 1.0),
-)
-
 
 def database_url() -> str:
-    return _database_url("hub_bench_reports")
+    return _database_url("hub_bench_scale")
 
 
 URL = database_url()
@@ -142,24 +97,7 @@ os.environ["ALLOWED_HOSTS"] = "127.0.0.1,testserver"
 os.environ.pop("CELERY_BROKER_URL", None)
 
 
-def seeded_already(url: str) -> bool:
-    """Whether the database holds this size and version of the seed."""
-    import psycopg
-
-    try:
-        with psycopg.connect(url) as conn:
-            row = conn.execute(
-                "SELECT learners, version FROM bench_reports_seed "
-                "ORDER BY seeded_at DESC LIMIT 1"
-            ).fetchone()
-    except psycopg.Error:
-        return False
-    return row == (LEARNERS, SEED_VERSION)
-
-
-REUSE = not RESEED and seeded_already(URL)
-if not REUSE:
-    _database_recreate(URL)
+prepare(URL, LEARNERS, RESEED)
 
 import django
 
@@ -172,316 +110,6 @@ from django.db import connection
 from django.test import Client
 from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
-
-# -- Seeding -------------------------------------------------------------------
-
-
-def copy_text(value: Any) -> str:
-    """A value in COPY's text format (our values hold no tabs or backslashes)."""
-    if value is None:
-        return r"\N"
-    if isinstance(value, bool):
-        return "t" if value else "f"
-    if isinstance(value, datetime.datetime | datetime.date):
-        return value.isoformat()
-    if hasattr(value, "obj"):  # psycopg's Json wrapper
-        return json.dumps(value.obj)
-    return str(value)
-
-
-def column_defaults(model: Any, varying: tuple[str, ...]) -> dict[str, str]:
-    """Each other column's default as the model would save it, so a column a later
-    migration adds is filled too."""
-    defaults = {}
-    for field in model._meta.concrete_fields:
-        if field.primary_key or field.column in varying:
-            continue
-        value = field.get_db_prep_save(field.get_default(), connection)
-        defaults[field.column] = copy_text(value)
-    return defaults
-
-
-def hour_stamps(now: datetime.datetime, years: int = 6) -> list[str]:
-    """One timestamp per hour over the last `years`, oldest first, as COPY text."""
-    start = now.replace(minute=0, second=0, microsecond=0) - datetime.timedelta(
-        days=365 * years
-    )
-    step = datetime.timedelta(hours=1)
-    return [(start + n * step).isoformat() for n in range(365 * years * 24)]
-
-
-def organizations_seed(rng: random.Random) -> tuple[dict[str, int], dict[str, list]]:
-    """51 State Agencies and PROVIDERS providers, with CCNs of their state."""
-    from iqies_roles.ccn import CCN_STATE_CODES
-    from iqies_roles.models import Organization
-
-    codes: dict[str, str] = {}
-    for code, state in CCN_STATE_CODES.items():
-        codes.setdefault(state, code)
-    Organization.objects.bulk_create(
-        Organization(kind="state_agency", state=state, name=f"{state} State Agency")
-        for state in STATE_WEIGHTS
-    )
-    agencies = dict(
-        Organization.objects.filter(kind="state_agency").values_list("state", "pk")
-    )
-    total = sum(STATE_WEIGHTS.values())
-    providers = []
-    for state, weight in STATE_WEIGHTS.items():
-        for n in range(max(3, PROVIDERS * weight // total)):
-            place = rng.choice(LAST_NAMES)
-            kind = rng.choice(FACILITY_KINDS)
-            providers.append(
-                Organization(
-                    kind="provider",
-                    ccn=f"{codes[state]}{n + 1:04d}",
-                    name=f"{place} {kind} of {state}",
-                    state=state,
-                )
-            )
-    Organization.objects.bulk_create(providers, batch_size=2_000)
-    facilities: dict[str, list] = {state: [] for state in STATE_WEIGHTS}
-    for pk, state, name in Organization.objects.filter(kind="provider").values_list(
-        "pk", "state", "name"
-    ):
-        facilities[state].append((pk, name.lower()[:220]))
-    return agencies, facilities
-
-
-def courses_seed() -> list[int]:
-    from qsep.models import Course
-
-    Course.objects.bulk_create(
-        Course(
-            slug=f"bench-course-{n:02d}",
-            title=f"Survey Training {n:02d}",
-            description="A course of the benchmark.",
-        )
-        for n in range(1, COURSES + 1)
-    )
-    return list(
-        Course.objects.filter(slug__startswith="bench-course-").values_list(
-            "pk", flat=True
-        )
-    )
-
-
-TABLES = ("harp_user", "qsep_learnerprofile", "qsep_enrollment")
-
-
-def indexes_drop(conn: Any) -> list[str]:
-    """Drop the three tables' secondary indexes, unique and foreign-key constraints
-    (not their primary keys); return the statements that make them again.
-
-    Building an index once over loaded rows is many times faster than keeping
-    it up to date row by row (the four trigram indexes on harp_user most of all).
-    """
-    again: list[str] = []
-    drops: list[str] = []
-    for table in TABLES:
-        for name, definition in conn.execute(
-            "SELECT conname, pg_get_constraintdef(oid) FROM pg_constraint "
-            "WHERE conrelid = %s::regclass AND contype IN ('u', 'f')",
-            (table,),
-        ).fetchall():
-            drops.append(f'ALTER TABLE {table} DROP CONSTRAINT "{name}"')
-            again.append(f'ALTER TABLE {table} ADD CONSTRAINT "{name}" {definition}')
-    for table in TABLES:
-        for name, definition in conn.execute(
-            "SELECT i.indexrelid::regclass::text, pg_get_indexdef(i.indexrelid) "
-            "FROM pg_index i WHERE i.indrelid = %s::regclass "
-            "AND NOT i.indisprimary AND NOT EXISTS "
-            "(SELECT 1 FROM pg_constraint c WHERE c.conindid = i.indexrelid)",
-            (table,),
-        ).fetchall():
-            drops.append(f"DROP INDEX {name}")
-            again.insert(0, definition)  # indexes first, then the constraints
-    for statement in drops:
-        conn.execute(statement)
-    return again
-
-
-def learners_seed(agencies: dict[str, int], facilities: dict[str, list]) -> int:
-    """COPY the learners, their profiles and enrollments; return the enrollments."""
-    import psycopg
-
-    from harp.models import User
-    from qsep.models import Enrollment, LearnerProfile
-
-    rng = random.Random(SEED)
-    course_ids = courses_seed()
-    now = timezone.now()
-    stamps = hour_stamps(now)
-    hours = len(stamps)
-    states = list(STATE_WEIGHTS)
-    cumulative = []
-    running = 0
-    for state in states:
-        running += STATE_WEIGHTS[state]
-        cumulative.append(running)
-
-    user_cols = (
-        "id", "password", "username", "email", "first_name", "middle_name",
-        "last_name", "state", "kind", "two_factor_required", "date_joined",
-        "last_login", "is_active",
-    )  # fmt: skip
-    profile_cols = (
-        "user_id", "facility_id", "state_agency_id", "sort_name", "user_key",
-        "facility_sort", "courses_completed", "last_activity_at", "employment_type",
-        "profile_reviewed_at", "review_requested_for",
-    )  # fmt: skip
-    enrollment_cols = (
-        "learner_id", "course_id", "created_at", "pretest_done_at",
-        "posttest_passed_at", "evaluation_done_at", "completed_at",
-    )  # fmt: skip
-    user_rest = column_defaults(User, user_cols)
-    profile_rest = column_defaults(LearnerProfile, profile_cols)
-    enrollment_rest = column_defaults(Enrollment, enrollment_cols)
-
-    def tail(rest: dict[str, str]) -> str:
-        return "".join("\t" + value for value in rest.values())
-
-    user_tail, profile_tail, enrollment_tail = (
-        tail(user_rest),
-        tail(profile_rest),
-        tail(enrollment_rest),
-    )
-    user_sql = f"COPY harp_user ({', '.join((*user_cols, *user_rest))}) FROM STDIN"
-    profile_sql = (
-        f"COPY qsep_learnerprofile ({', '.join((*profile_cols, *profile_rest))}) "
-        "FROM STDIN"
-    )
-    enrollment_sql = (
-        f"COPY qsep_enrollment ({', '.join((*enrollment_cols, *enrollment_rest))}) "
-        "FROM STDIN"
-    )
-    null = r"\N"
-
-    with psycopg.connect(URL) as admin:
-        base = admin.execute("SELECT COALESCE(MAX(id), 0) FROM harp_user").fetchone()[0]
-        again = indexes_drop(admin)
-        admin.commit()
-
-    enrollments = 0
-    started = time.perf_counter()
-    # Three sessions, one COPY each, written in step; no constraint is checked
-    # until all three have committed and the constraints are added again.
-    with (
-        psycopg.connect(URL) as c_users,
-        psycopg.connect(URL) as c_profiles,
-        psycopg.connect(URL) as c_enrollments,
-        c_users.cursor().copy(user_sql) as users_copy,
-        c_profiles.cursor().copy(profile_sql) as profiles_copy,
-        c_enrollments.cursor().copy(enrollment_sql) as enrollments_copy,
-    ):
-        for lo in range(0, LEARNERS, CHUNK):
-            users, profiles, rows = [], [], []
-            for i in range(lo, min(LEARNERS, lo + CHUNK)):
-                user_id = base + i + 1
-                state = states[bisect.bisect(cumulative, rng.random() * running)]
-                home = state if rng.random() < 0.95 else rng.choice(states)
-                first = rng.choice(FIRST_NAMES)
-                last = surname(rng)
-                middle = rng.choice(FIRST_NAMES) if rng.random() < 0.3 else ""
-                username = f"{first[0]}{last}{i + 1}".lower()
-                joined = rng.randrange(hours - 24 * 30)
-                surveyor = user_id % 3 == 0
-                if surveyor:
-                    pick = rng.random()
-                    employment = next(t for t, p in SURVEYOR_TYPES if pick < p)
-                    facility = None
-                else:
-                    employment = "other" if user_id % 2 == 0 else ""
-                    facility = (
-                        rng.choice(facilities[state]) if rng.random() < 0.9 else None
-                    )
-                taken = rng.sample(course_ids, rng.randint(0, 10))
-                completed = 0
-                latest = joined
-                for course_id in taken:
-                    created = rng.randrange(joined, hours)
-                    if rng.random() < 0.55:
-                        done = min(hours - 1, created + rng.randrange(1, 24 * 60))
-                        pretest = min(done, created + 1)
-                        completed += 1
-                        latest = max(latest, done)
-                        end = stamps[done]
-                        rows.append(
-                            f"{user_id}\t{course_id}\t{stamps[created]}\t"
-                            f"{stamps[pretest]}\t{end}\t{end}\t{end}{enrollment_tail}\n"
-                        )
-                    else:
-                        started_pretest = rng.random() < 0.5
-                        pretest_hour = min(hours - 1, created + started_pretest)
-                        pretest = stamps[pretest_hour] if started_pretest else null
-                        latest = max(latest, pretest_hour)
-                        rows.append(
-                            f"{user_id}\t{course_id}\t{stamps[created]}\t"
-                            f"{pretest}\t{null}\t{null}\t{null}{enrollment_tail}\n"
-                        )
-                enrollments += len(taken)
-                sort_name = " ".join(p for p in (last, first, middle) if p).lower()
-                email = f"{first}.{last}.{i + 1}@example.org".lower()
-                users.append(
-                    f"{user_id}\t!\t{username}\t{email}\t{first}\t{middle}\t"
-                    f"{last}\t{home}\tlearner\tf\t{stamps[joined]}\t"
-                    f"{stamps[latest] if taken else null}\tt{user_tail}\n"
-                )
-                profiles.append(
-                    f"{user_id}\t{facility[0] if facility else null}\t"
-                    f"{agencies[state]}\t{sort_name}\t{username}\t"
-                    f"{facility[1] if facility else ''}\t{completed}\t"
-                    f"{stamps[latest]}\t{employment}\t{null}\t{null}{profile_tail}\n"
-                )
-            users_copy.write("".join(users))
-            profiles_copy.write("".join(profiles))
-            enrollments_copy.write("".join(rows))
-            done_count = min(LEARNERS, lo + CHUNK)
-            if done_count % 100_000 == 0 or done_count == LEARNERS:
-                print(
-                    f"  {done_count:,} learners, {enrollments:,} enrollments "
-                    f"({time.perf_counter() - started:.0f} s)",
-                    flush=True,
-                )
-    print("Building indexes and constraints again ...", flush=True)
-    with psycopg.connect(URL, autocommit=True) as admin:
-        admin.execute("SET maintenance_work_mem = '1GB'")
-        for statement in again:
-            step = time.perf_counter()
-            admin.execute(statement)
-            print(
-                f"  {time.perf_counter() - step:5.1f} s  {statement[:100]}", flush=True
-            )
-        admin.execute(
-            "SELECT setval(pg_get_serial_sequence('harp_user', 'id'), "
-            "(SELECT MAX(id) FROM harp_user))"
-        )
-        print("VACUUM ANALYZE ...", flush=True)
-        for table in TABLES:
-            admin.execute(f"VACUUM ANALYZE {table}")
-        admin.execute("ANALYZE")
-    return enrollments
-
-
-def seed() -> None:
-    rng = random.Random(SEED + 1)
-    started = time.perf_counter()
-    print(f"Seeding {LEARNERS:,} learners ...", flush=True)
-    agencies, facilities = organizations_seed(rng)
-    enrollments = learners_seed(agencies, facilities)
-    with connection.cursor() as cursor:
-        cursor.execute(
-            "CREATE TABLE IF NOT EXISTS bench_reports_seed (learners integer, "
-            "enrollments bigint, version integer, seconds integer, "
-            "seeded_at timestamptz DEFAULT now())"
-        )
-        cursor.execute(
-            "INSERT INTO bench_reports_seed (learners, enrollments, version, seconds) "
-            "VALUES (%s, %s, %s, %s)",
-            [LEARNERS, enrollments, SEED_VERSION, time.perf_counter() - started],
-        )
-    print(f"Seeded in {time.perf_counter() - started:.0f} s.", flush=True)
-
 
 # -- Personas -------------------------------------------------------------------
 
@@ -1109,12 +737,8 @@ def main() -> None:
     if shutil.which("wrk") is None:
         fail("wrk is missing: `make bench-reports` installs Debian's wrk when it can.")
     name = urlsplit(URL).path.strip("/")
-    print(f"Migrating {name} ...", flush=True)
-    call_command("migrate", verbosity=0)
-    if REUSE:
-        print(f"{name} already holds {LEARNERS:,} learners: not seeding.", flush=True)
-    else:
-        seed()
+    print(f"Migrating and, unless done before, seeding {name} ...", flush=True)
+    ensure_seeded(URL, LEARNERS, RESEED)
     if os.environ.get("BENCH_REPORTS_SEED_ONLY") == "1":
         return
     wait_for_code()
