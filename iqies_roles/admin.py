@@ -3,11 +3,12 @@ from django.http import HttpRequest
 from django.urls import reverse
 from django.utils.html import format_html
 
+from harp.admin.scale import BigTableAdmin
 from iqies_roles.models import Organization, Role, RoleAssignment, RoleRequest
 
 
 @admin.register(Organization)
-class OrganizationAdmin(admin.ModelAdmin):
+class OrganizationAdmin(BigTableAdmin, admin.ModelAdmin):
     list_display = ("name", "kind", "ccn", "state", "city", "zip_code", "is_active")
     list_filter = ("kind", "state", "is_active")
     search_fields = ("name", "ccn", "city", "zip_code")
@@ -64,7 +65,7 @@ REQUEST_FIELDS = (
 
 
 @admin.register(RoleRequest)
-class RoleRequestAdmin(admin.ModelAdmin):
+class RoleRequestAdmin(BigTableAdmin, admin.ModelAdmin):
     """Role requests, to read: nobody adds, edits or decides one here.
 
     A decision is made on the Role approvals page (/roles/approvals/) through
@@ -80,6 +81,7 @@ class RoleRequestAdmin(admin.ModelAdmin):
     list_filter = ("status", "role", "organization__kind", "organization__state")
     search_fields = ("requester__username", "organization__name", "organization__ccn")
     list_select_related = ("requester", "role", "organization")
+    raw_id_fields = ("requester", "organization", "decided_by")
     fieldsets = (
         (
             None,
@@ -108,7 +110,7 @@ class RoleRequestAdmin(admin.ModelAdmin):
 
 
 @admin.register(RoleAssignment)
-class RoleAssignmentAdmin(admin.ModelAdmin):
+class RoleAssignmentAdmin(BigTableAdmin, admin.ModelAdmin):
     list_display = ("user", "role", "organization", "granted_at", "revoked_at")
     list_filter = (
         ("revoked_at", admin.EmptyFieldListFilter),
@@ -118,6 +120,7 @@ class RoleAssignmentAdmin(admin.ModelAdmin):
     )
     search_fields = ("user__username", "organization__name", "organization__ccn")
     list_select_related = ("user", "role", "organization")
+    raw_id_fields = ("user", "organization", "request", "granted_by", "revoked_by")
     # Revoking goes through the portal's page, which checks the last-official rule,
     # emails the person and records the reason; here the history is read-only.
     readonly_fields = (

@@ -1,6 +1,7 @@
 from django.contrib import admin
 from django.http import HttpRequest
 
+from harp.admin.scale import BigTableAdmin
 from proofing.models import (
     ManualProofingCase,
     ProofingDocument,
@@ -10,7 +11,7 @@ from proofing.models import (
 
 
 @admin.register(ProofingRecord)
-class ProofingRecordAdmin(admin.ModelAdmin):
+class ProofingRecordAdmin(BigTableAdmin, admin.ModelAdmin):
     """Evidence of how a person proved their identity, to read only.
 
     Remote proofing, a phone reference number or a help-desk decision on manual
@@ -35,11 +36,12 @@ class ProofingRecordAdmin(admin.ModelAdmin):
 
 
 @admin.register(RemoteProofingAttempt)
-class RemoteProofingAttemptAdmin(admin.ModelAdmin):
+class RemoteProofingAttemptAdmin(BigTableAdmin, admin.ModelAdmin):
     """What happened at each attempt; answers are never stored."""
 
     list_display = ("started_at", "user", "status", "vendor")
     list_filter = ("status", "vendor")
+    list_select_related = ("user",)
     search_fields = ("user__username",)
     exclude = ("session_ref", "ssn_last4", "ssn_fingerprint", "identity_key")
     readonly_fields = (
@@ -71,11 +73,12 @@ class ProofingDocumentInline(admin.TabularInline):
 
 
 @admin.register(ManualProofingCase)
-class ManualProofingCaseAdmin(admin.ModelAdmin):
+class ManualProofingCaseAdmin(BigTableAdmin, admin.ModelAdmin):
     """Decisions are made in the help-desk console, where viewings are audited."""
 
     list_display = ("user", "status", "submitted_at", "claimed_by", "decided_at")
     list_filter = ("status", "user__state")
+    list_select_related = ("user", "claimed_by")
     search_fields = ("user__username", "user__last_name")
     inlines = [ProofingDocumentInline]
     readonly_fields = (

@@ -9,6 +9,7 @@ from django.db.models import QuerySet
 from django.http import HttpRequest
 
 from harp import services
+from harp.admin.scale import BigTableAdmin, IndexedValuesListFilter
 from harp.models import (
     AuditEvent,
     OutboxMessage,
@@ -17,7 +18,7 @@ from harp.models import (
 
 
 @admin.register(OutboxMessage)
-class OutboxMessageAdmin(admin.ModelAdmin):
+class OutboxMessageAdmin(BigTableAdmin, admin.ModelAdmin):
     list_display = (
         "created_at",
         "subject",
@@ -27,10 +28,11 @@ class OutboxMessageAdmin(admin.ModelAdmin):
         "sent_at",
     )
     list_filter = ("status", ("created_at", admin.DateFieldListFilter))
+    # Trigram indexes on both (harp migration 0008).
     search_fields = ("subject", "to")
-    date_hierarchy = "created_at"
+    # No date hierarchy: its first level is a DISTINCT over every row's month
+    # (0.5 s at 200,000 emails). The "created at" filter picks a period instead.
     actions = ("send_again",)
-    show_full_result_count = False
     readonly_fields = [field.name for field in OutboxMessage._meta.fields]
     SECRET_FIELDS = ("body", "html_body", "attachments", "headers")
 
@@ -76,7 +78,7 @@ class OutboxMessageAdmin(admin.ModelAdmin):
 
 
 @admin.register(AuditEvent)
-class AuditEventAdmin(admin.ModelAdmin):
+class AuditEventAdmin(BigTableAdmin, admin.ModelAdmin):
     """Read-only: audit events are searched and read, never changed or deleted."""
 
     list_display = (
@@ -87,10 +89,16 @@ class AuditEventAdmin(admin.ModelAdmin):
         "target_label",
         "ip_address",
     )
-    list_filter = ("action", "target_type", ("created_at", admin.DateFieldListFilter))
+    list_filter = (
+        ("action", IndexedValuesListFilter),
+        ("target_type", IndexedValuesListFilter),
+        ("created_at", admin.DateFieldListFilter),
+    )
+    # Trigram indexes on each (harp migration 0008): the OR is a bitmap of scans.
     search_fields = ("actor_label", "target_label", "target_id", "ip_address", "action")
-    date_hierarchy = "created_at"
-    show_full_result_count = False
+    # No date hierarchy: its first level is a DISTINCT over every event's month
+    # (0.9 s at a million events). The "created at" filter picks a period instead.
+    sortable_by = ("created_at", "action", "actor_label")
     readonly_fields = [field.name for field in AuditEvent._meta.fields]
 
     def has_add_permission(self, request: HttpRequest) -> bool:
