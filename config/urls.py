@@ -6,6 +6,7 @@ from django.views.generic import RedirectView
 from django_otp.admin import OTPAdminSite
 
 from harp import helpdesk_urls as harp_helpdesk_urls
+from harp.views import sign_in
 from harp.views.reauth import reauthentication_required
 from proofing import helpdesk_urls as proofing_helpdesk_urls
 from qsep import helpdesk_urls as qsep_helpdesk_urls
@@ -90,7 +91,7 @@ urlpatterns = [
     # re-authentication, ...). Sign-in and sign-out are at the addresses people
     # bookmark. Changing an email address or the password needs a recent
     # re-authentication with the second factor (harp.views.reauth).
-    path("login/", allauth_views.login, name="account_login"),
+    path("login/", sign_in.SignInView.as_view(), name="account_login"),
     path("logout/", allauth_views.logout, name="account_logout"),
     path("accounts/", include(allauth_urlpatterns)),
     path(

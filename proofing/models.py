@@ -158,6 +158,15 @@ class ManualProofingCase(models.Model):
                 name="proofing_one_open_case_per_user",
             )
         ]
+        indexes = [
+            # The help desk's queue: exactly its cases, in its order (keyset pages
+            # and capped counts in proofing.selectors.manual_case_queue_page).
+            models.Index(
+                fields=["submitted_at", "id"],
+                condition=models.Q(status__in=["submitted", "in_review"]),
+                name="proofing_case_queue_idx",
+            )
+        ]
         permissions = [("work_proofing_queue", "Can work the manual-proofing queue")]
 
     def __str__(self) -> str:

@@ -2,12 +2,21 @@
 
 from __future__ import annotations
 
+import datetime
+import uuid
 from dataclasses import dataclass
 
-from django.db.models import Count, Q, QuerySet
+from django.db.models import Count, OuterRef, Q, QuerySet, Subquery, Value
+from django.db.models.functions import Coalesce
 
+from harp.helpdesk import count_capped
 from harp.models import User
-from proofing.models import ManualProofingCase, ProofingRecord, RemoteProofingAttempt
+from proofing.models import (
+    ManualProofingCase,
+    ProofingDocument,
+    ProofingRecord,
+    RemoteProofingAttempt,
+)
 
 
 def remote_proofing_current(
@@ -28,22 +37,163 @@ def remote_proofing_current(
     )
 
 
-def manual_case_queue(*, state: str = "") -> QuerySet[ManualProofingCase]:
-    """Cases waiting for or in review, oldest first, with what the list shows."""
-    cases = (
-        ManualProofingCase.objects.filter(
-            status__in=[
-                ManualProofingCase.Status.SUBMITTED,
-                ManualProofingCase.Status.IN_REVIEW,
-            ]
+QUEUE_STATUSES = (
+    ManualProofingCase.Status.SUBMITTED,
+    ManualProofingCase.Status.IN_REVIEW,
+)
+QUEUE_PAGE_SIZE = 50
+_EPOCH = datetime.datetime(1970, 1, 1, tzinfo=datetime.UTC)
+_MICROSECOND = datetime.timedelta(microseconds=1)
+
+
+@dataclass(frozen=True)
+class QueueCursor:
+    """The position of a case in the queue's order: when it was submitted, then id.
+
+    In a link it is `<microseconds since 1970>.<id>`; anything else is no cursor
+    (the first page). It is not signed: every case it can point at is one the
+    help desk may see anyway.
+    """
+
+    submitted_at: datetime.datetime
+    pk: int
+
+    @classmethod
+    def of(cls, case: QueueCase) -> QueueCursor:
+        return cls(submitted_at=case.submitted_at, pk=case.pk)
+
+    @classmethod
+    def parse(cls, text: str) -> QueueCursor | None:
+        micros, _, pk = text.partition(".")
+        if not (micros.isdigit() and pk.isdigit()) or len(micros) > 18 or len(pk) > 18:
+            return None
+        try:
+            return cls(submitted_at=_EPOCH + int(micros) * _MICROSECOND, pk=int(pk))
+        except OverflowError:  # after the year 9999
+            return None
+
+    def __str__(self) -> str:
+        return f"{(self.submitted_at - _EPOCH) // _MICROSECOND}.{self.pk}"
+
+    def after(self) -> Q:
+        # The first condition lets the index scan start at the cursor; the second
+        # breaks ties between cases submitted in the same microsecond.
+        return Q(submitted_at__gte=self.submitted_at) & (
+            Q(submitted_at__gt=self.submitted_at) | Q(pk__gt=self.pk)
         )
-        .select_related("user", "claimed_by")
-        .annotate(document_count=Count("documents"))
-        .order_by("submitted_at", "pk")
-    )
+
+    def before(self) -> Q:
+        return Q(submitted_at__lte=self.submitted_at) & (
+            Q(submitted_at__lt=self.submitted_at) | Q(pk__lt=self.pk)
+        )
+
+
+@dataclass(frozen=True)
+class QueueCase:
+    """What the queue shows of one case (read as values, not model instances)."""
+
+    pk: int
+    public_id: uuid.UUID
+    status: str
+    submitted_at: datetime.datetime
+    username: str
+    first_name: str
+    last_name: str
+    state: str
+    claimed_by: str  # the agent's user ID, or ""
+    document_count: int
+
+    @property
+    def status_label(self) -> str:
+        return str(ManualProofingCase.Status(self.status).label)
+
+
+@dataclass(frozen=True)
+class ManualCaseQueuePage:
+    """One page of the queue. `count` is capped (harp.helpdesk.count_capped)."""
+
+    cases: list[QueueCase]
+    count: int
+    next_cursor: QueueCursor | None
+    previous_cursor: QueueCursor | None
+
+
+def _queue(*, state: str) -> QuerySet[ManualProofingCase]:
+    cases = ManualProofingCase.objects.filter(status__in=QUEUE_STATUSES)
     if state:
         cases = cases.filter(user__state=state)
     return cases
+
+
+def manual_case_queue(*, state: str = "") -> QuerySet[ManualProofingCase]:
+    """Cases waiting for or in review, oldest first (the queue's order and index)."""
+    return _queue(state=state).order_by("submitted_at", "pk")
+
+
+def _queue_rows(cases: QuerySet[ManualProofingCase]) -> list[QueueCase]:
+    """Only the columns the list shows: no encrypted field is read or decrypted,
+    and the documents are counted by a subquery for the page's rows only."""
+    documents = (
+        ProofingDocument.objects.filter(case=OuterRef("pk"))
+        .order_by()
+        .values("case")
+        .annotate(count=Count("pk"))
+        .values("count")
+    )
+    return [
+        QueueCase(*row)
+        for row in cases.annotate(
+            document_count=Coalesce(Subquery(documents), 0)
+        ).values_list(
+            "pk",
+            "public_id",
+            "status",
+            "submitted_at",
+            "user__username",
+            "user__first_name",
+            "user__last_name",
+            "user__state",
+            Coalesce("claimed_by__username", Value("")),
+            "document_count",
+        )
+    ]
+
+
+def manual_case_queue_page(
+    *,
+    state: str = "",
+    after: QueueCursor | None = None,
+    before: QueueCursor | None = None,
+    size: int = QUEUE_PAGE_SIZE,
+) -> ManualCaseQueuePage:
+    """One page of the queue by keyset, after or before a case; two queries.
+
+    The partial index proofing_case_queue_idx holds exactly the queue's cases in
+    its order, so a page reads `size + 1` entries of it wherever it starts, and
+    the count reads at most `COUNT_CAP + 1`: neither grows with the queue.
+    """
+    cases = manual_case_queue(state=state)
+    if before is not None:
+        rows = _queue_rows(cases.filter(before.before()).reverse()[: size + 1])
+        has_previous = len(rows) > size
+        rows = rows[:size][::-1]
+        has_next = True
+    else:
+        if after is not None:
+            cases = cases.filter(after.after())
+        rows = _queue_rows(cases[: size + 1])
+        has_next = len(rows) > size
+        rows = rows[:size]
+        has_previous = after is not None
+    if not rows and (after is not None or before is not None):
+        # Every case past the cursor was decided since: start again at the oldest.
+        return manual_case_queue_page(state=state, size=size)
+    return ManualCaseQueuePage(
+        cases=rows,
+        count=count_capped(_queue(state=state).order_by()),
+        next_cursor=QueueCursor.of(rows[-1]) if rows and has_next else None,
+        previous_cursor=QueueCursor.of(rows[0]) if rows and has_previous else None,
+    )
 
 
 def manual_case_latest(*, user: User) -> ManualProofingCase | None:

@@ -2,23 +2,39 @@
 
 from __future__ import annotations
 
+import functools
+import uuid
 from typing import Any
 
 from django.contrib import messages
 from django.contrib.auth.mixins import LoginRequiredMixin, PermissionRequiredMixin
-from django.core.paginator import Paginator
 from django.http import HttpRequest, HttpResponse
 from django.http.response import HttpResponseBase
 from django.shortcuts import get_object_or_404, redirect, render
+from django.template.loader import render_to_string
+from django.urls import reverse
 from django.utils import timezone
 from django.views import View
 
+from harp.helpdesk import count_display
 from harp.models import User
 from proofing import selectors, services
 from proofing.documents import private_file_response
 from proofing.forms import DecisionForm, QueueFilterForm
 from proofing.models import ManualProofingCase, ProofingDocument
 from proofing.views.no_store import NoStoreMixin
+
+_NO_CASE = uuid.UUID(int=0)
+
+
+@functools.cache
+def _filter_fields(state: str) -> str:
+    """The filter's fields with `state` chosen: the same HTML on every page, and
+    a select of 57 options costs more to render than the rest of the form, so
+    each worker renders each choice once."""
+    return render_to_string(
+        "harp/partials/form_fields.html", {"form": QueueFilterForm({"state": state})}
+    )
 
 
 class HelpDeskMixin(NoStoreMixin, LoginRequiredMixin, PermissionRequiredMixin):
@@ -28,18 +44,33 @@ class HelpDeskMixin(NoStoreMixin, LoginRequiredMixin, PermissionRequiredMixin):
 
 
 class QueueView(HelpDeskMixin, View):
+    """Cases waiting for or in review, oldest first, 50 a page by keyset."""
+
     def get(self, request: HttpRequest) -> HttpResponse:
         form = QueueFilterForm(request.GET)
-        state = form.cleaned_data["state"] if form.is_valid() else ""
-        page = Paginator(selectors.manual_case_queue(state=state), 50).get_page(
-            request.GET.get("page")
+        valid = form.is_valid()
+        state = form.cleaned_data["state"] if valid else ""
+        after = selectors.QueueCursor.parse(request.GET.get("after", ""))
+        before = (
+            selectors.QueueCursor.parse(request.GET.get("before", ""))
+            if after is None
+            else None
         )
+        page = selectors.manual_case_queue_page(state=state, after=after, before=before)
         return render(
             request,
             "proofing/helpdesk/queue.html",
             {
                 "page": page,
+                "count": count_display(page.count)
+                + (" case" if page.count == 1 else " cases"),
+                # Each row links to /helpdesk/proofing/<public id>/: one reverse()
+                # for the page instead of one per row.
+                "case_prefix": reverse("helpdesk:case", args=[_NO_CASE])[
+                    : -len(f"{_NO_CASE}/")
+                ],
                 "form": form,
+                "filter_fields": _filter_fields(state) if valid else "",
                 "query": f"state={state}" if state else "",
                 "now": timezone.now(),
             },
