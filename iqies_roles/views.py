@@ -6,7 +6,6 @@ from typing import Any
 
 from django.contrib import messages
 from django.contrib.auth.mixins import LoginRequiredMixin
-from django.core.paginator import Paginator
 from django.http import Http404, HttpRequest, HttpResponse
 from django.http.response import HttpResponseBase
 from django.shortcuts import redirect, render
@@ -233,12 +232,14 @@ class ApprovalsView(LoginRequiredMixin, View):
 
     def get(self, request: HttpRequest) -> HttpResponse:
         official: User = request.user  # type: ignore[assignment]
-        page = Paginator(selectors.role_request_list_pending(official=official), 25)
+        after = selectors.RequestCursor.decode(request.GET.get("after"))
+        page = selectors.role_request_page_pending(official=official, after=after)
         return render(
             request,
             "iqies_roles/approvals.html",
             {
-                "page": page.get_page(request.GET.get("page")),
+                "page": page,
+                "after": after,
                 "short": selectors.organizations_short_of_officials(official=official),
                 "assignments": selectors.official_assignment_list(official=official)[
                     :200

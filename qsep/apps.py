@@ -31,6 +31,52 @@ class QsepConfig(AppConfig):
         user_logged_in.connect(
             _user_signed_in, dispatch_uid="qsep-learner-last-activity"
         )
+        _public_page_cache_invalidation_connect()
+
+
+def _public_page_cache_invalidation_connect() -> None:
+    """The anonymous catalog, course and verification pages are cached
+    (qsep.page_cache); every change to what they show forgets them."""
+    from django.db.models.signals import m2m_changed, post_delete, post_save
+
+    from harp.models import SystemComponent
+    from qsep import models
+    from qsep.page_cache import certificate_page_invalidate, public_pages_invalidate
+
+    shown = (
+        models.Course,
+        models.Category,
+        models.ProviderType,
+        models.TrainingPlan,
+        models.PlanCourse,
+        models.Module,
+        models.Question,
+        SystemComponent,  # the status banner on every page
+    )
+    for model in shown:
+        for name, signal in (("save", post_save), ("delete", post_delete)):
+            signal.connect(
+                public_pages_invalidate,
+                sender=model,
+                dispatch_uid=f"qsep-public-pages-{name}-{model.__name__}",
+            )
+    for field in ("categories", "provider_types", "prerequisites"):
+        m2m_changed.connect(
+            public_pages_invalidate,
+            sender=getattr(models.Course, field).through,
+            dispatch_uid=f"qsep-public-pages-m2m-{field}",
+        )
+
+    def certificate_changed(sender: Any, instance: Any, **kwargs: Any) -> None:
+        certificate_page_invalidate(code=instance.code)
+
+    for name, signal in (("save", post_save), ("delete", post_delete)):
+        signal.connect(
+            certificate_changed,
+            sender=models.Certificate,
+            weak=False,
+            dispatch_uid=f"qsep-public-pages-certificate-{name}",
+        )
 
 
 def _user_saved(sender: Any, instance: Any, created: bool, **kwargs: Any) -> None:

@@ -3,19 +3,24 @@
 from __future__ import annotations
 
 from decimal import Decimal
+from typing import Any
 
 from django.db.models import (
+    BooleanField,
     Case,
     Count,
     Exists,
+    ExpressionWrapper,
     F,
     IntegerField,
     OuterRef,
     Q,
     QuerySet,
+    Subquery,
     Value,
     When,
 )
+from django.db.models.functions import Coalesce, TruncDate
 from django.utils import timezone
 
 from harp.models import User
@@ -26,6 +31,8 @@ from qsep.models import (
     CoordinatorProxy,
     Course,
     Enrollment,
+    Module,
+    ModuleProgress,
 )
 
 # The role that makes its holder the training coordinator of a State Agency's state.
@@ -54,33 +61,89 @@ def catalog_search(
         ordering = ["title_match", "title"]
     else:
         ordering = ["title"]
+    # EXISTS, not a join: a course is listed once without DISTINCT, whose sort
+    # over every column of every match would come before the page is cut.
     if category:
-        courses = courses.filter(categories=category)
+        courses = courses.filter(
+            Exists(
+                Course.categories.through.objects.filter(
+                    course_id=OuterRef("pk"), category_id=category
+                )
+            )
+        )
     if provider_type:
-        courses = courses.filter(provider_types=provider_type)
+        courses = courses.filter(
+            Exists(
+                Course.provider_types.through.objects.filter(
+                    course_id=OuterRef("pk"), providertype_id=provider_type
+                )
+            )
+        )
     if min_ceus is not None:
         courses = courses.filter(ceus__gte=min_ceus)
-    return courses.prefetch_related("categories").order_by(*ordering).distinct()
+    return courses.prefetch_related("categories").order_by(*ordering, "pk")
 
 
-def my_training_list(*, learner: User) -> QuerySet[Enrollment]:
-    """The learner's courses with module progress counted in the same query."""
+def my_training_list(*, learner: User) -> QuerySet[Enrollment, Any]:
+    """The learner's courses with their module progress, as values, in one query.
+
+    The two counts are subqueries through the indexes on (course, position) and
+    (enrollment, module): a join and GROUP BY here would read every module and
+    progress row of every course first. Only the values My Training shows are
+    read (`qsep.table_rows.my_training_rows`).
+    """
+    module_count = (
+        Module.objects.filter(course=OuterRef("course_id"))
+        .order_by()
+        .values("course")
+        .annotate(n=Count("*"))
+        .values("n")
+    )
+    modules_done = (
+        ModuleProgress.objects.filter(enrollment=OuterRef("pk"))
+        .order_by()
+        .values("enrollment")
+        .annotate(n=Count("*"))
+        .values("n")
+    )
     return (
         Enrollment.objects.filter(learner=learner)
-        .select_related("course", "certificate")
         .annotate(
-            module_count=Count("course__modules", distinct=True),
-            modules_done=Count("module_progress", distinct=True),
+            module_count=Coalesce(Subquery(module_count), 0),
+            modules_done=Coalesce(Subquery(modules_done), 0),
+            # Flags and a date, not timestamps: parsing 600 of them a page costs
+            # more than the query.
+            pretest_done=_is_set("pretest_done_at"),
+            posttest_passed=_is_set("posttest_passed_at"),
+            completed_on=TruncDate("completed_at"),
         )
         .order_by("completed_at", "-created_at")
+        .values(
+            "course__title",
+            "course__slug",
+            "pretest_done",
+            "posttest_passed",
+            "completed_on",
+            "module_count",
+            "modules_done",
+        )
     )
 
 
-def transcript_list(*, learner: User) -> QuerySet[Enrollment]:
+def _is_set(field: str) -> ExpressionWrapper:
+    return ExpressionWrapper(
+        Q(**{f"{field}__isnull": False}), output_field=BooleanField()
+    )
+
+
+def transcript_list(*, learner: User) -> QuerySet[Enrollment, Any]:
+    """The learner's completed courses, newest first, as the values the transcript
+    shows (`qsep.table_rows.transcript_rows`)."""
     return (
         Enrollment.objects.filter(learner=learner, completed_at__isnull=False)
-        .select_related("course", "certificate")
+        .annotate(completed_on=TruncDate("completed_at"))
         .order_by("-completed_at")
+        .values("course__title", "course__ceus", "completed_on", "certificate__code")
     )
 
 

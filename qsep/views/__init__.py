@@ -41,8 +41,14 @@ from qsep.models import (
     TestKind,
     TrainingPlan,
 )
+from qsep.page_cache import anonymous_page
+from qsep.table_rows import my_training_rows, total_ceus, transcript_rows
 
 
+@method_decorator(
+    anonymous_page(params=("q", "category", "provider_type", "min_ceus", "page")),
+    name="get",
+)
 class CatalogView(View):
     """Public: anyone can browse and read every course."""
 
@@ -72,6 +78,7 @@ class CatalogView(View):
         )
 
 
+@method_decorator(anonymous_page(), name="get")
 class CourseDetailView(View):
     def get(self, request: HttpRequest, slug: str) -> HttpResponse:
         course = get_object_or_404(
@@ -128,10 +135,11 @@ class PlanDetailView(View):
 class MyTrainingView(LoginRequiredMixin, View):
     def get(self, request: HttpRequest) -> HttpResponse:
         learner: User = request.user  # type: ignore[assignment]
+        enrollments = list(selectors.my_training_list(learner=learner))
         return render(
             request,
             "qsep/my_training.html",
-            {"enrollments": list(selectors.my_training_list(learner=learner))},
+            {"enrollments": enrollments, "rows": my_training_rows(enrollments)},
         )
 
 
@@ -448,6 +456,7 @@ class CertificatePdfView(LoginRequiredMixin, View):
         )
 
 
+@method_decorator(anonymous_page(per_certificate=True), name="get")
 class VerifyView(View):
     """Public: the learner's name, the course and the date, and nothing else."""
 
@@ -470,7 +479,8 @@ class TranscriptView(LoginRequiredMixin, View):
         enrollments = list(selectors.transcript_list(learner=request.user))  # type: ignore[arg-type]
         return {
             "enrollments": enrollments,
-            "total_ceus": sum(e.course.ceus for e in enrollments),
+            "rows": transcript_rows(enrollments),
+            "total_ceus": total_ceus(enrollments),
             "learner": request.user,
         }
 

@@ -10,7 +10,9 @@ data is read.
 from __future__ import annotations
 
 import io
+import re
 import socket
+import urllib.request
 from pathlib import Path
 
 import pytest
@@ -51,7 +53,15 @@ def no_network(monkeypatch):
         attempts.append(address)
         raise AssertionError(f"the PDF tried to connect to {address}")
 
+    def refuse_open(url, *args, **kwargs):
+        attempts.append(url)
+        raise AssertionError(f"the PDF tried to open {url}")
+
     monkeypatch.setattr(socket.socket, "connect", refuse)
+    monkeypatch.setattr(socket.socket, "connect_ex", refuse)
+    monkeypatch.setattr(socket, "create_connection", refuse_open)
+    # WeasyPrint's own fetcher opens URLs with urllib.request.urlopen.
+    monkeypatch.setattr(urllib.request, "urlopen", refuse_open)
     return attempts
 
 
@@ -106,6 +116,24 @@ def test_the_certificate_pdf_applies_the_stylesheet_without_a_request(
     ).write_pdf()
     styled = pdf_from_html(html)
     assert _fonts(styled) != _fonts(refused) or _layout(styled) != _layout(refused)
+    # portal.css colours the certificate's border and kicker #005ea2: the PDF
+    # paints with it, and without the stylesheet it does not.
+    assert PORTAL_BLUE in _colours(response.content)
+    assert PORTAL_BLUE in _colours(styled)
+    assert PORTAL_BLUE not in _colours(refused)
+    assert no_network == []
+
+
+def test_portal_css_is_where_the_certificate_colour_comes_from():
+    # The colour the test above looks for is portal.css's, not the template's.
+    css = PORTAL_CSS.read_text()
+    assert re.search(r"\.portal-certificate \{[^}]*#005ea2", css)
+    assert (
+        "#005ea2"
+        not in (
+            Path(settings.BASE_DIR) / "templates" / "qsep" / "certificate_document.html"
+        ).read_text()
+    )
 
 
 def test_the_transcript_pdf_needs_no_request(client, learner, no_network):
@@ -125,6 +153,21 @@ def _fonts(pdf: bytes) -> set[str]:
     page = PdfReader(io.BytesIO(pdf)).pages[0]
     fonts = page["/Resources"].get_object().get("/Font", {})
     return {str(font.get_object()["/BaseFont"]) for font in fonts.values()}
+
+
+# #005ea2 as PDF colour components, rounded: what `r g b rg` / `RG` paint with.
+PORTAL_BLUE = (0.0, round(0x5E / 255, 3), round(0xA2 / 255, 3))
+
+
+def _colours(pdf: bytes) -> set[tuple[float, ...]]:
+    """Every RGB fill and stroke colour the first page sets."""
+    content = _layout(pdf).decode("latin-1")
+    return {
+        tuple(round(float(part), 3) for part in match.groups())
+        for match in re.finditer(
+            r"([\d.]+)\s+([\d.]+)\s+([\d.]+)\s+(?:rg|RG)\b", content
+        )
+    }
 
 
 def _layout(pdf: bytes) -> bytes:

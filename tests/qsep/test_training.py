@@ -134,10 +134,13 @@ def test_catalog_filters_and_bad_filters(client):
     assert "Select a valid choice" in bad.content.decode()
 
 
-CATALOG_QUERIES = 7
+# Rendered, not from the anonymous page cache (qsep.page_cache): each new course
+# forgets the cached pages. The status banner is cached after the first page.
+CATALOG_QUERIES = 6
 
 
 def test_the_catalog_runs_a_fixed_number_of_queries(client, django_assert_num_queries):
+    client.get(reverse("harp:status"))
     for n in range(3):
         make_course(f"small-{n}")
     with django_assert_num_queries(CATALOG_QUERIES):
@@ -419,7 +422,7 @@ def test_the_transcript_lists_completed_training_and_prints_to_pdf(client, learn
     assert "First Done" in text and "Second Done" in text
 
 
-MY_TRAINING_QUERIES = 6  # the header's unread count is cached after the first page
+MY_TRAINING_QUERIES = 3  # the header's unread count is cached after the first page
 
 
 def test_my_training_runs_a_fixed_number_of_queries(

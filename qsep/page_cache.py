@@ -1,0 +1,177 @@
+"""Whole public pages, cached for anonymous visitors.
+
+The catalog, a course page and a certificate's verification page are the same for
+every visitor who is not signed in, so the rendered page is kept in the cache
+(Redis in production, shared by every web process) and served from there.
+
+Only what is truly shared is cached or served:
+- a request with a session cookie or a messages cookie is never served a cached
+  page and never stores one: a signed-in person, or anyone with a message waiting
+  ("You have signed out."), gets the page rendered for them;
+- a page that used a CSRF token, set a cookie, changed the session or is not a
+  200 is not stored, so no form token is ever handed to someone else.
+
+Keys carry a generation that `public_pages_invalidate` replaces whenever a
+course, a training plan, a category, a provider type, a module, a question or
+the system status changes (`qsep.apps` connects the signals), and a verification
+page also carries its certificate's own version (`certificate_page_invalidate`).
+Both are replaced at the change and again after it commits, so a page rendered
+from the old rows meanwhile is stored under a key nobody reads again. Every entry
+also expires by itself.
+
+With the cache down, pages are rendered as if nothing were cached.
+"""
+
+from __future__ import annotations
+
+import functools
+import hashlib
+import logging
+import secrets
+import zlib
+from collections.abc import Callable
+from typing import Any
+
+from django.conf import settings
+from django.contrib.messages.storage.cookie import CookieStorage
+from django.core.cache import cache
+from django.db import transaction
+from django.http import HttpRequest, HttpResponse
+from django.http.response import HttpResponseBase
+
+logger = logging.getLogger(__name__)
+
+GENERATION_KEY = "qsep:public-pages:generation"
+PAGE_TIMEOUT = 10 * 60  # seconds; a backstop, since changes invalidate at once
+
+View = Callable[..., HttpResponseBase]
+
+
+def _generation() -> str:
+    value = cache.get(GENERATION_KEY)
+    if value is None:
+        cache.add(GENERATION_KEY, secrets.token_hex(8), timeout=None)
+        value = cache.get(GENERATION_KEY)
+    return str(value)
+
+
+def _certificate_version_key(code: str) -> str:
+    return f"qsep:public-pages:certificate:{code}"
+
+
+def _certificate_version(code: str) -> str:
+    key = _certificate_version_key(code)
+    value = cache.get(key)
+    if value is None:
+        cache.add(key, secrets.token_hex(8), timeout=PAGE_TIMEOUT * 2)
+        value = cache.get(key)
+    return str(value)
+
+
+def _now_and_after_commit(change: Callable[[], None]) -> None:
+    """Now, so the change's own transaction never reads an old page, and again
+    after commit, so a page rendered from the old rows meanwhile is not kept."""
+
+    def run() -> None:
+        try:
+            change()
+        except Exception:  # the cache is down: entries expire by themselves
+            logger.warning("Could not invalidate the public page cache", exc_info=True)
+
+    run()
+    if transaction.get_connection().in_atomic_block:
+        transaction.on_commit(run)
+
+
+def public_pages_invalidate(**_: Any) -> None:
+    """Forget every cached public page (now, and again once the change commits).
+
+    Takes and ignores signal arguments, so it can be connected as a receiver.
+    """
+    _now_and_after_commit(
+        lambda: cache.set(GENERATION_KEY, secrets.token_hex(8), timeout=None)
+    )
+
+
+def certificate_page_invalidate(*, code: str) -> None:
+    """Forget the cached verification page of one certificate."""
+    _now_and_after_commit(
+        lambda: cache.set(
+            _certificate_version_key(code),
+            secrets.token_hex(8),
+            timeout=PAGE_TIMEOUT * 2,
+        )
+    )
+
+
+def _shareable(request: HttpRequest, params: frozenset[str]) -> bool:
+    if request.method not in ("GET", "HEAD"):
+        return False
+    if not params.issuperset(request.GET):
+        return False
+    cookies = request.COOKIES
+    if settings.SESSION_COOKIE_NAME in cookies or CookieStorage.cookie_name in cookies:
+        return False
+    user = getattr(request, "user", None)
+    return user is None or not user.is_authenticated
+
+
+def _storable(request: HttpRequest, response: HttpResponseBase) -> bool:
+    session = getattr(request, "session", None)
+    return (
+        isinstance(response, HttpResponse)
+        and response.status_code == 200
+        and not response.streaming
+        and not response.cookies
+        and not request.META.get("CSRF_COOKIE_NEEDS_UPDATE")
+        and not (session is not None and session.modified)
+        and "Cache-Control" not in response
+    )
+
+
+def _key(request: HttpRequest, version: str) -> str:
+    digest = hashlib.sha256(request.get_full_path().encode()).hexdigest()[:32]
+    return f"qsep:public-page:{version}:{digest}"
+
+
+def anonymous_page(
+    *, params: tuple[str, ...] = (), per_certificate: bool = False
+) -> Callable[[View], View]:
+    """Serve the view's page from the cache to anonymous visitors.
+
+    Only addresses whose query holds nothing but `params` are cached, so that
+    made-up parameters cannot fill the cache. With `per_certificate`, the page
+    also expires when the certificate named by the `code` URL argument changes.
+    """
+    allowed = frozenset(params)
+
+    def decorate(view: View) -> View:
+        @functools.wraps(view)
+        def wrapper(request: HttpRequest, *args: Any, **kwargs: Any) -> Any:
+            if not _shareable(request, allowed):
+                return view(request, *args, **kwargs)
+            try:
+                version = _generation()
+                if per_certificate:
+                    code = str(kwargs.get("code", "")).strip().upper()
+                    version = f"{version}:{_certificate_version(code)}"
+                key = _key(request, version)
+                cached = cache.get(key)
+            except Exception:
+                logger.warning("The public page cache is unavailable", exc_info=True)
+                return view(request, *args, **kwargs)
+            if cached is not None:
+                content_type, body = cached
+                return HttpResponse(zlib.decompress(body), content_type=content_type)
+            response = view(request, *args, **kwargs)
+            if isinstance(response, HttpResponse) and _storable(request, response):
+                entry = (response["Content-Type"], zlib.compress(response.content, 6))
+                try:
+                    cache.set(key, entry, timeout=PAGE_TIMEOUT)
+                except Exception:
+                    logger.warning("Could not store a public page", exc_info=True)
+            return response
+
+        return wrapper
+
+    return decorate
