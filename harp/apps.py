@@ -69,10 +69,13 @@ def _status_banner_connect() -> None:
     from django.db.models.signals import post_delete, post_save
 
     from harp.models import SystemComponent
+    from harp.page_cache import public_pages_invalidate
     from harp.selectors import status_banner_forget
 
     def changed(sender: object, **kwargs: object) -> None:
         status_banner_forget()
+        # Every cached public page shows the banner, and /status/ the components.
+        public_pages_invalidate()
 
     post_save.connect(changed, sender=SystemComponent, weak=False)
     post_delete.connect(changed, sender=SystemComponent, weak=False)

@@ -36,12 +36,11 @@ class QsepConfig(AppConfig):
 
 def _public_page_cache_invalidation_connect() -> None:
     """The anonymous catalog, course and verification pages are cached
-    (qsep.page_cache); every change to what they show forgets them."""
+    (harp.page_cache); every change to what they show forgets them."""
     from django.db.models.signals import m2m_changed, post_delete, post_save
 
-    from harp.models import SystemComponent
+    from harp.page_cache import certificate_page_invalidate, public_pages_invalidate
     from qsep import models
-    from qsep.page_cache import certificate_page_invalidate, public_pages_invalidate
 
     shown = (
         models.Course,
@@ -51,7 +50,6 @@ def _public_page_cache_invalidation_connect() -> None:
         models.PlanCourse,
         models.Module,
         models.Question,
-        SystemComponent,  # the status banner on every page
     )
     for model in shown:
         for name, signal in (("save", post_save), ("delete", post_delete)):

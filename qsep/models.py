@@ -421,6 +421,10 @@ class Enrollment(models.Model):
                 fields=["learner", "course"], name="qsep_one_enrollment_per_course"
             )
         ]
+        indexes = [
+            # The admin's enrollments of one course, newest first.
+            models.Index(fields=["course", "id"], name="qsep_enrollment_course_idx")
+        ]
 
     def __str__(self) -> str:
         return f"{self.learner}: {self.course}"

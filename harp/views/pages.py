@@ -3,16 +3,20 @@ from __future__ import annotations
 from typing import Any
 
 from django.contrib.auth.mixins import LoginRequiredMixin
+from django.utils.decorators import method_decorator
 from django.views.generic import TemplateView
 
 from harp import selectors
+from harp.page_cache import anonymous_page
 from harp.selectors import system_component_list
 
 
+@method_decorator(anonymous_page(), name="get")
 class HomeView(TemplateView):
     template_name = "harp/home.html"
 
 
+@method_decorator(anonymous_page(), name="get")
 class StatusView(TemplateView):
     template_name = "harp/status.html"
 

@@ -20,6 +20,7 @@ from django.views import View
 from django.views.decorators.debug import sensitive_post_parameters
 
 from harp.models import User
+from harp.page_cache import anonymous_page
 from harp.services.accounts import registration_email_taken_notify, user_email_taken
 from proofing.documents import private_file_response
 from qsep import selectors, services
@@ -41,7 +42,6 @@ from qsep.models import (
     TestKind,
     TrainingPlan,
 )
-from qsep.page_cache import anonymous_page
 from qsep.table_rows import my_training_rows, total_ceus, transcript_rows
 
 

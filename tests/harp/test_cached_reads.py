@@ -158,3 +158,19 @@ def test_the_redis_cache_keeps_one_client_per_server():
     assert replicas._cache.get_client("b", write=True) is writer
     assert reader.connection_pool.connection_kwargs["db"] == 10
     assert writer.connection_pool.connection_kwargs["db"] == 9
+
+
+def test_home_and_status_are_cached_for_visitors_not_for_people_signed_in(
+    client, django_assert_num_queries
+):
+    home, status = reverse("harp:home"), reverse("harp:status")
+    for url in (home, status):
+        assert client.get(url).status_code == 200
+        with django_assert_num_queries(0):
+            assert client.get(url).status_code == 200
+    user = UserFactory()
+    sign_in_verified(client, user)
+    for url in (home, status):
+        page = client.get(url).content.decode()
+        assert "Sign out" in page, url
+        assert user.username in page, url

@@ -18,8 +18,9 @@ from django.test import Client, RequestFactory
 from django.urls import reverse
 from django.utils import timezone
 
+from harp import page_cache
 from harp.models import SystemComponent
-from qsep import page_cache, services
+from qsep import services
 from qsep.models import (
     Category,
     Enrollment,

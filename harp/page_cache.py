@@ -1,8 +1,9 @@
 """Whole public pages, cached for anonymous visitors.
 
-The catalog, a course page and a certificate's verification page are the same for
-every visitor who is not signed in, so the rendered page is kept in the cache
-(Redis in production, shared by every web process) and served from there.
+The home page, the status page, the catalog, a course page and a certificate's
+verification page are the same for every visitor who is not signed in, so the
+rendered page is kept in the cache (Redis in production, shared by every web
+process) and served from there.
 
 Only what is truly shared is cached or served:
 - a request with a session cookie or a messages cookie is never served a cached
@@ -11,13 +12,13 @@ Only what is truly shared is cached or served:
 - a page that used a CSRF token, set a cookie, changed the session or is not a
   200 is not stored, so no form token is ever handed to someone else.
 
-Keys carry a generation that `public_pages_invalidate` replaces whenever a
-course, a training plan, a category, a provider type, a module, a question or
-the system status changes (`qsep.apps` connects the signals), and a verification
-page also carries its certificate's own version (`certificate_page_invalidate`).
-Both are replaced at the change and again after it commits, so a page rendered
-from the old rows meanwhile is stored under a key nobody reads again. Every entry
-also expires by itself.
+Keys carry a generation that `public_pages_invalidate` replaces whenever what
+such a page shows changes: the apps connect it to their models' signals (harp
+for the status components, qsep for courses, plans, categories, provider types,
+modules and questions), and a verification page also carries its certificate's
+own version (`certificate_page_invalidate`). Both are replaced at the change and
+again after it commits, so a page rendered from the old rows meanwhile is stored
+under a key nobody reads again. Every entry also expires by itself.
 
 With the cache down, pages are rendered as if nothing were cached.
 """
@@ -38,10 +39,11 @@ from django.core.cache import cache
 from django.db import transaction
 from django.http import HttpRequest, HttpResponse
 from django.http.response import HttpResponseBase
+from django.template.response import SimpleTemplateResponse
 
 logger = logging.getLogger(__name__)
 
-GENERATION_KEY = "qsep:public-pages:generation"
+GENERATION_KEY = "harp:public-pages:generation"
 PAGE_TIMEOUT = 10 * 60  # seconds; a backstop, since changes invalidate at once
 
 View = Callable[..., HttpResponseBase]
@@ -56,7 +58,7 @@ def _generation() -> str:
 
 
 def _certificate_version_key(code: str) -> str:
-    return f"qsep:public-pages:certificate:{code}"
+    return f"harp:public-pages:certificate:{code}"
 
 
 def _certificate_version(code: str) -> str:
@@ -131,7 +133,7 @@ def _storable(request: HttpRequest, response: HttpResponseBase) -> bool:
 
 def _key(request: HttpRequest, version: str) -> str:
     digest = hashlib.sha256(request.get_full_path().encode()).hexdigest()[:32]
-    return f"qsep:public-page:{version}:{digest}"
+    return f"harp:public-page:{version}:{digest}"
 
 
 def anonymous_page(
@@ -164,6 +166,11 @@ def anonymous_page(
                 content_type, body = cached
                 return HttpResponse(zlib.decompress(body), content_type=content_type)
             response = view(request, *args, **kwargs)
+            if isinstance(response, SimpleTemplateResponse):
+                # Rendered here, not later by the handler, so that what the
+                # template used (a CSRF token, the session) is known before
+                # the page is stored.
+                response.render()
             if isinstance(response, HttpResponse) and _storable(request, response):
                 entry = (response["Content-Type"], zlib.compress(response.content, 6))
                 try:

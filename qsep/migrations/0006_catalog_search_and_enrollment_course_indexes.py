@@ -1,4 +1,5 @@
-"""Trigram indexes for the catalog's search, on PostgreSQL only.
+"""Trigram indexes for the catalog's search (PostgreSQL only), and an index for
+the admin's enrollments of one course.
 
 The catalog searches published courses with `title__icontains` or
 `description__icontains`, which Django turns into `UPPER(col::text) LIKE
@@ -11,9 +12,13 @@ table, as it should.
 pg_trgm is a trusted extension (harp's migration 0006 creates it too). SQLite has
 neither the extension nor GIN, so there the migration does nothing; the indexes
 are not in the model's Meta for the same reason.
+
+The admin lists enrollments newest first (`-id`); filtered by course, it walked
+the primary key through 5,000,000 rows to find a page of one course's (543 ms).
+`(course_id, id)` reads that page from the index (2 ms).
 """
 
-from django.db import migrations
+from django.db import migrations, models
 
 INDEXES = {
     "qsep_course_title_trgm_idx": "UPPER(title::text)",
@@ -44,4 +49,12 @@ class Migration(migrations.Migration):
         ("qsep", "0005_learner_report_columns_proxies_transfers_and_review"),
     ]
 
-    operations = [migrations.RunPython(create, drop)]
+    operations = [
+        migrations.RunPython(create, drop),
+        migrations.AddIndex(
+            model_name="enrollment",
+            index=models.Index(
+                fields=["course", "id"], name="qsep_enrollment_course_idx"
+            ),
+        ),
+    ]
