@@ -196,7 +196,7 @@ def test_my_profile_needs_sign_in(client):
 
 # The header's My Dashboard unread count, the person's permissions and the status
 # banner are cached after the first page.
-PROFILE_QUERIES = 15
+PROFILE_QUERIES = 13
 
 
 def test_my_profile_runs_a_fixed_number_of_queries(
