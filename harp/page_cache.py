@@ -136,6 +136,42 @@ def _key(request: HttpRequest, version: str) -> str:
     return f"harp:public-page:{version}:{digest}"
 
 
+def anonymous_template(
+    request: HttpRequest,
+    *,
+    name: str,
+    params: tuple[str, ...],
+    render: Callable[[], str],
+) -> str | None:
+    """A page the same for every anonymous visitor but for stand-ins the caller
+    replaces on each request (a CSRF token): its HTML from the cache, rendered by
+    `render` when missing; None when this request must render a page of its own
+    (someone signed in, a message waiting, other query parameters, the cache
+    down). `render` must not use the request's CSRF token or session: a page
+    that did is returned but not kept."""
+    if not _shareable(request, frozenset(params)):
+        return None
+    try:
+        key = f"harp:public-template:{_generation()}:{name}"
+        cached = cache.get(key)
+    except Exception:
+        logger.warning("The public page cache is unavailable", exc_info=True)
+        return None
+    if cached is not None:
+        return zlib.decompress(cached).decode()
+    html = render()
+    session = getattr(request, "session", None)
+    if request.META.get("CSRF_COOKIE_NEEDS_UPDATE") or (
+        session is not None and session.modified
+    ):
+        return html
+    try:
+        cache.set(key, zlib.compress(html.encode(), 6), timeout=PAGE_TIMEOUT)
+    except Exception:
+        logger.warning("Could not store a public page", exc_info=True)
+    return html
+
+
 def anonymous_page(
     *, params: tuple[str, ...] = (), per_certificate: bool = False
 ) -> Callable[[View], View]:

@@ -11,8 +11,11 @@ from allauth.account.views import LoginView
 from django.http import HttpRequest, HttpResponse
 from django.middleware.csrf import get_token
 from django.template.loader import render_to_string
+from django.utils.cache import add_never_cache_headers
 from django.utils.html import format_html
 from django.utils.safestring import SafeString, mark_safe
+
+from harp.page_cache import anonymous_template
 
 # Stand-ins for what differs between visitors, put in when the page is served.
 # Neither can come out of the template otherwise: the token is letters only, so
@@ -56,9 +59,37 @@ class SignInView(LoginView):
             if next_url
             else ""
         )
-        content = (
-            _sign_in_content(self.get_form_class())
-            .replace(_CSRF_TOKEN, get_token(request))
-            .replace(_NEXT_FIELD, next_field)
+        # The whole page, header and footer included, is the same for every
+        # visitor not signed in: served from the cache, stand-ins filled in.
+        page = anonymous_template(
+            request,
+            name="sign-in",
+            params=(self.redirect_field_name,),
+            render=lambda: self._page_with_stand_ins().rendered_content,
         )
-        return self.render_to_response({"view": self, "sign_in": SafeString(content)})
+        if page is not None:
+            response = HttpResponse(_fill(page, request, next_field))
+            add_never_cache_headers(response)
+            return response
+        return self.render_to_response(
+            {
+                "view": self,
+                "sign_in": SafeString(
+                    _fill(_sign_in_content(self.get_form_class()), request, next_field)
+                ),
+            }
+        )
+
+    def _page_with_stand_ins(self) -> Any:
+        return self.render_to_response(
+            {
+                "view": self,
+                "sign_in": SafeString(_sign_in_content(self.get_form_class())),
+            }
+        )
+
+
+def _fill(html: str, request: HttpRequest, next_field: str) -> str:
+    return html.replace(_CSRF_TOKEN, get_token(request)).replace(
+        _NEXT_FIELD, next_field
+    )

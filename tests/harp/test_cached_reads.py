@@ -7,8 +7,10 @@ from __future__ import annotations
 from unittest import mock
 
 import pytest
+from django.conf import settings
 from django.contrib.auth.models import Group, Permission
 from django.core.cache import cache
+from django.test import Client
 from django.urls import reverse
 
 from harp.models import SystemComponent, User
@@ -174,3 +176,28 @@ def test_home_and_status_are_cached_for_visitors_not_for_people_signed_in(
         page = client.get(url).content.decode()
         assert "Sign out" in page, url
         assert user.username in page, url
+
+
+def test_the_sign_in_page_is_kept_whole_with_each_visitor_s_own_token(
+    django_assert_num_queries,
+):
+    login = reverse("account_login")
+    first, second = Client(enforce_csrf_checks=True), Client(enforce_csrf_checks=True)
+    first.get(login)
+    with django_assert_num_queries(0):
+        page = second.get(f"{login}?next=/training/my/%22%3E")
+    html = page.content.decode()
+    token = second.cookies[settings.CSRF_COOKIE_NAME].value
+    assert 'name="csrfmiddlewaretoken"' in html
+    assert "harpsignincsrftokenstandin" not in html
+    assert 'value="/training/my/&quot;&gt;"' in html
+    assert "no-cache" in page["Cache-Control"]
+    # The token on the page is this visitor's: a sign-in with it passes CSRF.
+    served = html.split('name="csrfmiddlewaretoken" value="', 1)[1].split('"', 1)[0]
+    assert token
+    response = second.post(
+        login, {"login": "nobody", "password": "wrong", "csrfmiddlewaretoken": served}
+    )
+    assert response.status_code == 200  # the form's error, not a CSRF 403
+    SystemComponentFactory(name="HARP", state="system_outage", message="Down now.")
+    assert b"Down now." in Client().get(login).content
