@@ -9,7 +9,6 @@ escaped (`html.escape`, quotes too); the templates keep the table around them.
 
 from __future__ import annotations
 
-import datetime
 from collections.abc import Iterable, Mapping
 from decimal import Decimal
 from html import escape
@@ -18,26 +17,7 @@ from typing import Any
 from django.urls import reverse
 from django.utils.safestring import SafeString, mark_safe
 
-MONTHS = [
-    "Jan",
-    "Feb",
-    "Mar",
-    "Apr",
-    "May",
-    "Jun",
-    "Jul",
-    "Aug",
-    "Sep",
-    "Oct",
-    "Nov",
-    "Dec",
-]
-
-
-def _date(day: datetime.date) -> str:
-    """As the template filter `date:"M j, Y"` shows it; the selectors give the
-    date in the portal's time zone (`TruncDate`)."""
-    return f"{MONTHS[day.month - 1]} {day.day}, {day.year}"
+from harp.row_dates import short_date
 
 
 def my_training_rows(enrollments: Iterable[Mapping[str, Any]]) -> SafeString:
@@ -48,7 +28,7 @@ def my_training_rows(enrollments: Iterable[Mapping[str, Any]]) -> SafeString:
     for e in enrollments:
         title = escape(e["course__title"])
         if e["completed_on"]:
-            status = f"Completed {_date(e['completed_on'])}"
+            status = f"Completed {short_date(e['completed_on'])}"
         elif e["pretest_done"] or e["modules_done"]:
             status = "In progress"
         else:
@@ -72,7 +52,7 @@ def transcript_rows(enrollments: Iterable[Mapping[str, Any]]) -> SafeString:
     """The transcript's rows, from `selectors.transcript_list`."""
     rows = [
         f'<tr><th scope="row">{escape(e["course__title"])}</th>'
-        f"<td>{_date(e['completed_on'])}</td>"
+        f"<td>{short_date(e['completed_on'])}</td>"
         f"<td>{e['course__ceus']}</td>"
         f"<td>{escape(e['certificate__code'] or '')}</td></tr>"
         for e in enrollments

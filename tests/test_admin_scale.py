@@ -407,3 +407,21 @@ def test_messages_are_found_by_recipient_user_id_or_audience_exactly(boss_client
     assert mine and found(person.username.upper()) == mine
     assert found("ALL") == {broadcast.pk}
     assert found(person.username[:-1]) == set()  # exact, not "contains"
+
+
+def test_a_search_counts_less_far_but_still_pages_its_matches(boss_client):
+    User.objects.bulk_create(
+        User(username=f"smith{n:03d}", email=f"smith{n:03d}@example.org")
+        for n in range(350)
+    )
+    url = reverse("admin:harp_user_changelist")
+    with CaptureQueriesContext(connection) as queries:
+        page = boss_client.get(url, {"q": "smith"})
+    # Counted to 300 rows, not 1,000; still a page of 100, never every match on
+    # one page (Django's changelist does that when the count is 200 or fewer).
+    assert page.context["cl"].result_count == 300
+    assert "300+ users" in page.content.decode()
+    assert len(page.context["cl"].result_list) == 100
+    assert not page.context["cl"].can_show_all
+    counts = [q["sql"] for q in queries if "COUNT(" in q["sql"].upper()]
+    assert len(counts) == 1 and "LIMIT 301" in counts[0], counts

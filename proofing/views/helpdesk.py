@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
+import datetime
 import functools
 import uuid
-from typing import Any
+from collections.abc import Iterable
+from html import escape
+from typing import Any, cast
 
 from django.contrib import messages
 from django.contrib.auth.mixins import LoginRequiredMixin, PermissionRequiredMixin
@@ -14,10 +17,13 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.safestring import SafeString, mark_safe
+from django.utils.timesince import timesince
 from django.views import View
 
 from harp.helpdesk import count_display
 from harp.models import User
+from harp.row_dates import short_date_time
 from proofing import selectors, services
 from proofing.documents import private_file_response
 from proofing.forms import DecisionForm, QueueFilterForm
@@ -25,6 +31,58 @@ from proofing.models import ManualProofingCase, ProofingDocument
 from proofing.views.no_store import NoStoreMixin
 
 _NO_CASE = uuid.UUID(int=0)
+
+
+class _Unit:
+    """One of timesince's units in the portal's one language (en-us), as plain
+    strings: the lazy translations cost more than the arithmetic."""
+
+    def __init__(self, name: str) -> None:
+        self.one, self.many = f"%d {name}", f"%d {name}s"
+
+    def __mod__(self, args: dict[str, int]) -> str:
+        return (self.one if args["num"] == 1 else self.many) % args["num"]
+
+
+# timesince only applies `%` to each (its stubs say str).
+_TIME_STRINGS = cast(
+    dict[str, str],
+    {name: _Unit(name) for name in ("year", "month", "week", "day", "hour", "minute")},
+)
+
+
+def _queue_rows_html(
+    cases: Iterable[selectors.QueueCase], case_prefix: str, now: datetime.datetime
+) -> SafeString:
+    """The queue's rows as the template wrote them, built in one pass.
+
+    Rendered by the template engine, 50 rows were half the page's time (a dozen
+    look-ups, two date filters and timesince each). Here: the same HTML, every
+    value escaped (`html.escape`, quotes too), the times in the portal's time
+    zone as `date:'c'`, `date:"M j, Y g:i A"` and `timesince:now` show them.
+    """
+    zone = timezone.get_current_timezone()
+    rows = []
+    for case in cases:
+        local = case.submitted_at.astimezone(zone)
+        shown = short_date_time(local, zone)
+        status = escape(case.status_label)
+        if case.claimed_by:
+            status = f"{status}: {escape(case.claimed_by)}"
+        rows.append(
+            "<tr>"
+            f'<th scope="row" data-label="Person"><a href="{case_prefix}'
+            f'{case.public_id}/">{escape(case.last_name)}, '
+            f"{escape(case.first_name)}</a> ({escape(case.username)})</th>"
+            f'<td data-label="State">{escape(case.state) or "—"}</td>'
+            f'<td data-label="Waiting since"><time datetime="{local.isoformat()}">'
+            f"{shown}</time> "
+            f"({timesince(case.submitted_at, now, time_strings=_TIME_STRINGS)})</td>"
+            f'<td data-label="Documents">{case.document_count}</td>'
+            f'<td data-label="Status">{status}</td>'
+            "</tr>"
+        )
+    return mark_safe("\n".join(rows))  # noqa: S308 (every value above is escaped)
 
 
 @functools.cache
@@ -57,6 +115,9 @@ class QueueView(HelpDeskMixin, View):
             else None
         )
         page = selectors.manual_case_queue_page(state=state, after=after, before=before)
+        # Each row links to /helpdesk/proofing/<public id>/: one reverse() for
+        # the page instead of one per row.
+        case_prefix = reverse("helpdesk:case", args=[_NO_CASE])[: -len(f"{_NO_CASE}/")]
         return render(
             request,
             "proofing/helpdesk/queue.html",
@@ -64,15 +125,10 @@ class QueueView(HelpDeskMixin, View):
                 "page": page,
                 "count": count_display(page.count)
                 + (" case" if page.count == 1 else " cases"),
-                # Each row links to /helpdesk/proofing/<public id>/: one reverse()
-                # for the page instead of one per row.
-                "case_prefix": reverse("helpdesk:case", args=[_NO_CASE])[
-                    : -len(f"{_NO_CASE}/")
-                ],
+                "rows": _queue_rows_html(page.cases, case_prefix, timezone.now()),
                 "form": form,
                 "filter_fields": _filter_fields(state) if valid else "",
                 "query": f"state={state}" if state else "",
-                "now": timezone.now(),
             },
         )
 

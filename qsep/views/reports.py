@@ -33,6 +33,7 @@ from django.views import View
 
 from harp.models import User
 from qsep.models import Certificate, LearnerProfile
+from qsep.report_rows import detail_prefix, learner_rows, status_rows
 from qsep.reports_forms import LearnerSearchForm, TrainingStatusForm
 from qsep.selectors import reports as selectors
 from qsep.selectors import training_status as status_selectors
@@ -220,7 +221,7 @@ class FindByLearnerView(CoordinatorReportMixin):
                 + _query(params, sort=sort),
                 # Each row links to /training/reports/learners/<user id>/; one
                 # reverse() for the page instead of one per row.
-                "detail_prefix": reverse("qsep:reports-learner", args=[0])[:-2],
+                "rows_html": learner_rows(page.rows, detail_prefix()) if page else "",
             },
         )
 
@@ -360,6 +361,9 @@ class TrainingStatusView(CoordinatorReportMixin):
                 "scope": self.scope,
                 "plan": form.cleaned_data.get("plan") if params else None,
                 "status_label": STATUS_LABELS.get(params.get("status", ""), ""),
+                "rows_html": status_rows(page.rows, page.plan_size, detail_prefix())
+                if page
+                else "",
                 "query": _query(params),
                 "csv_url": reverse("qsep:reports-training-status-csv")
                 + "?"

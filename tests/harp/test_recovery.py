@@ -195,8 +195,31 @@ def test_my_profile_needs_sign_in(client):
 
 
 # The header's My Dashboard unread count, the person's permissions and the status
-# banner are cached after the first page.
-PROFILE_QUERIES = 13
+# banner are cached after the first page. (13 before the second factors' names
+# were read in one query rather than one per kind of device.)
+PROFILE_QUERIES = 10
+
+
+def test_my_profile_lists_confirmed_second_factors_as_device_list_orders_them(
+    client, rf
+):
+    from django_otp.plugins.otp_email.models import EmailDevice
+
+    from harp import selectors, services
+    from harp.models import PhoneDevice
+
+    user = UserFactory(username="profile03")
+    services.backup_codes_generate(user=user, request=rf.get("/"))
+    EmailDevice.objects.create(user=user, name="Work <mail>", email=user.email)
+    EmailDevice.objects.create(user=user, name="Not yet", confirmed=False)
+    PhoneDevice.objects.create(user=user, name="Cell", number="+12025550123")
+    sign_in_verified(client, user)
+    names = [device.name for device in selectors.device_list(user=user)]
+    assert selectors.device_names(user=user) == names
+    assert "Not yet" not in names and names[-1] == "Backup codes"
+    html = client.get(reverse("harp:profile")).content.decode()
+    shown = re.findall(r"<li>([^<]*)</li>", html.split("Two-factor authentication")[1])
+    assert shown == [name.replace("<", "&lt;").replace(">", "&gt;") for name in names]
 
 
 def test_my_profile_runs_a_fixed_number_of_queries(

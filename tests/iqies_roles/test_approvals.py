@@ -168,3 +168,31 @@ def test_the_queue_reads_the_same_number_of_queries_at_any_length(
     with django_assert_num_queries(4):
         page = selectors.role_request_page_pending(official=official)
     assert len(page.requests) == 25
+
+
+def test_the_rows_built_in_one_pass_show_what_the_template_showed(official, hospital):
+    """The rows are HTML built in the view (iqies_roles/views.py): each links to
+    its decision, every value is escaped, the date is the local day."""
+    requester = proofed_user("o'neil<1>", first_name="A&B", last_name='<b>"X"</b>')
+    request = pending(requester, "assessment-submitter", hospital)
+    client = Client()
+    sign_in_verified(client, official)
+    page = client.get(reverse("roles:approvals")).content.decode()
+    created = timezone.localtime(request.created_at)
+    assert (
+        '<th scope="row" data-label="Requester">'
+        f'<a href="{reverse("roles:decision", args=[request.pk])}">'
+        "&lt;b&gt;&quot;X&quot;&lt;/b&gt;, A&amp;B</a></th>"
+        '<td data-label="User ID">o&#x27;neil&lt;1&gt;</td>'
+        f'<td data-label="Category">{request.get_category_display()}</td>'
+        '<td data-label="Role">Assessment Submitter</td>'
+        '<td data-label="Organization">Chesapeake General Hospital (210001)</td>'
+        '<td data-label="Identity">Proofed</td>'
+        f'<td data-label="Requested">{created:%b} {created.day}, {created.year}</td>'
+    ) in page
+    revoke = RoleAssignment.objects.filter(organization=hospital).exclude(user=official)
+    for assignment in revoke:
+        assert reverse("roles:revoke", args=[assignment.pk]) in page
+    mine = RoleAssignment.objects.get(user=official, organization=hospital)
+    assert reverse("roles:revoke", args=[mine.pk]) not in page
+    assert "official01" in page

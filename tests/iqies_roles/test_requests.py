@@ -368,7 +368,7 @@ def test_officials_are_reminded_of_old_requests_once_a_week(
 # The header's unread count is cached after the first page. The queue: the
 # official's organizations, the CMS approvers check, the capped count, the page.
 APPROVALS_QUERIES = 9
-PROFILE_QUERIES = 12  # a proofed user: no proofing section
+PROFILE_QUERIES = 9  # a proofed user: no proofing section
 
 
 def test_the_approval_queue_and_my_profile_run_fixed_queries(

@@ -212,3 +212,67 @@ def test_the_queue_reads_through_its_index():
         assert "Sort" not in plan, plan
     assert "proofing_case_queue_idx" in plans[0]
     assert "proofing_case_queue_idx" in plans[2], plans[2]
+
+
+# The rows as the template wrote them before they were built in Python
+# (proofing.views.helpdesk._queue_rows_html): the page's HTML must not change.
+ROW_TEMPLATE = (
+    "{% for case in cases %}<tr>"
+    '<th scope="row" data-label="Person"><a href="{{ case_prefix }}'
+    '{{ case.public_id }}/">{{ case.last_name }}, {{ case.first_name }}</a>'
+    " ({{ case.username }})</th>"
+    '<td data-label="State">{{ case.state|default:"—" }}</td>'
+    '<td data-label="Waiting since"><time datetime="{{ case.submitted_at|date:'
+    '\'c\' }}">{{ case.submitted_at|date:"M j, Y g:i A" }}</time>'
+    " ({{ case.submitted_at|timesince:now }})</td>"
+    '<td data-label="Documents">{{ case.document_count }}</td>'
+    '<td data-label="Status">{{ case.status_label }}{% if case.claimed_by %}: '
+    "{{ case.claimed_by }}{% endif %}</td>"
+    "</tr>{% endfor %}"
+)
+
+
+def test_the_rows_are_the_html_the_template_gave():
+    import uuid
+
+    from django.template import Context, Template
+
+    from proofing.views.helpdesk import _queue_rows_html
+
+    now = timezone.now()
+    when = [
+        now - datetime.timedelta(minutes=3),
+        now - datetime.timedelta(hours=13, minutes=1),
+        now - datetime.timedelta(days=1),
+        now - datetime.timedelta(days=45, hours=2),
+        now - datetime.timedelta(days=800),
+        # Midnight and noon, and either side of a change to or from summer time.
+        datetime.datetime(2026, 3, 8, 6, 30, tzinfo=datetime.UTC),
+        datetime.datetime(2026, 3, 8, 7, 30, tzinfo=datetime.UTC),
+        datetime.datetime(2026, 11, 1, 5, 30, tzinfo=datetime.UTC),
+        datetime.datetime(2026, 11, 1, 6, 30, tzinfo=datetime.UTC),
+        datetime.datetime(2026, 1, 31, 4, 59, 59, 123456, tzinfo=datetime.UTC),
+        datetime.datetime(2026, 1, 31, 17, 0, tzinfo=datetime.UTC),
+        now + datetime.timedelta(minutes=5),
+    ]
+    cases = [
+        selectors.QueueCase(
+            pk=n,
+            public_id=uuid.uuid4(),
+            status=(Status.SUBMITTED, Status.IN_REVIEW)[n % 2],
+            submitted_at=at,
+            username=f"o'neil<{n}>",
+            first_name='Ann "&" Bo',
+            last_name="<script>alert(1)</script>",
+            state=("", "MD")[n % 2],
+            claimed_by=("", "agent&co")[n % 2],
+            document_count=n,
+        )
+        for n, at in enumerate(when)
+    ]
+    prefix = "/helpdesk/proofing/"
+    expected = Template(ROW_TEMPLATE).render(
+        Context({"cases": cases, "case_prefix": prefix, "now": now})
+    )
+    built = _queue_rows_html(cases, prefix, now)
+    assert built.replace("\n", "") == expected.replace("\n", "")

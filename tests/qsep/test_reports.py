@@ -584,3 +584,48 @@ def test_a_search_sorted_by_another_column_pages_through_its_matches(settings, s
     settings.QSEP_REPORT_PAGE_SIZE = 50
     everyone = user_ids(browser.get(LEARNERS, {"sort": sort}))
     assert forward == [user_id for user_id in everyone if user_id != "others01"]
+
+
+def test_rows_built_in_one_pass_escape_every_value_as_the_template_did():
+    """The rows are HTML built in Python (qsep/report_rows.py): a name, user ID or
+    facility that looks like markup is shown as text, quotes too."""
+    make_learner(
+        "o'brien<1>",
+        last='<b>"Bold"</b>',
+        first="A&B",
+        middle="M",
+        place=facility("MD", 3, "Home <i>&</i> 'Care'"),
+    )
+    browser, _ = coordinator("MD")
+    page = browser.get(LEARNERS).content.decode()
+    assert '<a href="/training/reports/learners/' in page
+    assert "&lt;b&gt;&quot;Bold&quot;&lt;/b&gt;, A&amp;B M</a>" in page
+    assert '<td data-label="User ID">o&#x27;brien&lt;1&gt;</td>' in page
+    assert (
+        '<td data-label="Facility">Home &lt;i&gt;&amp;&lt;/i&gt; &#x27;Care&#x27; '
+        "(CCN " in page
+    )
+    assert "<b>" not in page.split("<tbody>")[1].split("</tbody>")[0]
+
+
+def test_the_scope_statement_composed_once_fills_in_the_person_and_today(four):
+    """report_scope's statement is composed once per worker (report_scope.py): the
+    person and today's date are filled in on each request, so a proxy counts
+    from its start to its end date and for its holder only."""
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    from qsep.selectors import report_scope as scope_module
+
+    browser, user = coordinator("MD")
+    other, _ = coordinator("VA", username="coordinator2")
+    held = proxy(user, "VA")
+    for _ in range(2):  # the second request uses the statement composed by the first
+        assert user_ids(browser.get(LEARNERS)) == ORDERS["name"]
+        assert user_ids(other.get(LEARNERS)) == ["delta02", "charlie04"]
+    statement = next(iter(scope_module._statements.values()))
+    assert statement.users and statement.days
+    held.starts_on = timezone.localdate() + timedelta(days=1)
+    held.save()
+    assert user_ids(browser.get(LEARNERS)) == ["alpha01", "bravo03"]

@@ -97,3 +97,39 @@ def test_the_transcript_runs_a_fixed_number_of_queries(
     with django_assert_num_queries(TRANSCRIPT_QUERIES):
         page = client.get(reverse("qsep:transcript")).content.decode()
     assert len(rows(page)) == 27
+
+
+def test_my_profile_shows_employment_and_survey_types_by_name(client, learner):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    from qsep.models import EmploymentType, LearnerProfile, ProviderType
+
+    # Created after signing in: the review is due, but only signing in sends
+    # the person to it first.
+    profile, _ = LearnerProfile.objects.get_or_create(user=learner)
+    profile.employment_type = EmploymentType.STATE_SURVEYOR
+    profile.profile_reviewed_at = timezone.now() - datetime.timedelta(days=800)
+    profile.save()
+    url = reverse("harp:profile")
+    client.get(url)  # the permissions and status banner cached
+    with CaptureQueriesContext(connection) as none_chosen:
+        html = client.get(url).content.decode()
+    assert "<dd>State surveyor</dd>" in html
+    assert "<dd>None chosen</dd>" in html
+    assert "Review employment and survey types (due)" in html
+    assert "Last confirmed" in html
+    types = [
+        ProviderType.objects.create(name=name)
+        for name in ("Hospice", "A & <B>", "Home Health")
+    ]
+    profile.survey_types.set(types)
+    profile.profile_reviewed_at = timezone.now()
+    profile.save()
+    with CaptureQueriesContext(connection) as three_chosen:
+        html = client.get(url).content.decode()
+    # The same queries with none or three survey types.
+    assert len(three_chosen) == len(none_chosen)
+    assert "<dd>A &amp; &lt;B&gt;, Home Health, Hospice</dd>" in html
+    assert "Edit employment and survey types" in html
+    assert "(due)" not in html

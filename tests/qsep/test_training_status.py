@@ -240,3 +240,18 @@ def test_training_status_runs_a_fixed_number_of_queries(
 # the form (choices and the chosen one), the plan's courses, the page; the status
 # banner, the dashboard badge, and the permissions for the header.
 QUERIES = 14
+
+
+def test_rows_built_in_one_pass_link_each_learner_and_escape_names(onboarding):
+    """The rows are HTML built in Python (qsep/report_rows.py), as the template
+    showed them: the name links to the learner's record, every value escaped."""
+    odd = make_learner("o'hara<1>", last='<b>"Odd"</b>', first="A&B", middle="Q")
+    browser, _ = coordinator("MD")
+    page = browser.get(STATUS, {"plan": "onboarding", "state": "MD"}).content.decode()
+    assert (
+        f'<a href="{reverse("qsep:reports-learner", args=[odd.pk])}">'
+        "&lt;b&gt;&quot;Odd&quot;&lt;/b&gt;, A&amp;B Q</a></th>"
+        '<td data-label="User ID">o&#x27;hara&lt;1&gt;</td>'
+    ) in page
+    assert '<td data-label="Plan courses completed">0 of 2</td>' in page
+    assert '<td data-label="Status">Not started</td>' in page
