@@ -23,6 +23,7 @@ from harp.generational_cache import (
     generation_forget,
     generation_new,
 )
+from harp.keyset import DateIdCursor, url_pk
 from harp.models import DashboardMessage, DashboardMessageRead, User
 
 Show = Literal["all", "read", "unread"]
@@ -30,7 +31,6 @@ SHOW_CHOICES: tuple[Show, ...] = ("all", "unread", "read")
 PAGE_SIZE = 25
 # The header counts unread messages up to here and shows "99+" beyond.
 UNREAD_CAP = 100
-_MAX_PK = 2**63 - 1
 # The header's count is cached per person this long. A new message to them, or
 # their marking one, forgets it at once; a new broadcast changes the generation
 # every cached count is checked against. Joining an audience (a new role, a
@@ -41,11 +41,7 @@ _BROADCAST_GENERATION = "harp:dashboard:broadcast-generation"
 
 def message_pk(value: object) -> int | None:
     """A message id from a URL or a form, or None if it cannot be one."""
-    text = str(value)
-    if not text.isascii() or not text.isdigit() or len(text) > 19:
-        return None
-    pk = int(text)
-    return pk if 0 < pk <= _MAX_PK else None
+    return url_pk(value)
 
 
 def _audience_filter(*, user: User) -> Q:
@@ -111,32 +107,8 @@ def dashboard_message_list(*, user: User, show: str = "all") -> QuerySet:
     )
 
 
-@dataclass(frozen=True)
-class Cursor:
+class Cursor(DateIdCursor):
     """Where a page starts: just past the message with this date and id."""
-
-    created_at: datetime.datetime
-    pk: int
-
-    def encode(self) -> str:
-        return f"{int(self.created_at.timestamp() * 1_000_000)}-{self.pk}"
-
-    @classmethod
-    def decode(cls, value: str | None) -> Cursor | None:
-        """A cursor from a URL; None if it is missing or malformed."""
-        stamp, _, pk = (value or "").partition("-")
-        if not (stamp.isascii() and stamp.isdigit() and len(stamp) <= 17):
-            return None
-        key = message_pk(pk)
-        if key is None:
-            return None
-        try:
-            moment = datetime.datetime.fromtimestamp(
-                int(stamp) / 1_000_000, tz=datetime.UTC
-            )
-        except (OverflowError, OSError, ValueError):
-            return None
-        return cls(created_at=moment, pk=key)
 
     @classmethod
     def of(cls, message: DashboardMessage) -> Cursor:

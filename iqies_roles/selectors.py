@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import datetime
 import functools
 import operator
 from collections.abc import Callable
@@ -13,6 +12,7 @@ from django.db import connection
 from django.db.models import Count, Q, QuerySet
 
 from harp.helpdesk import COUNT_CAP, count_display
+from harp.keyset import DateIdCursor
 from harp.models import User
 from iqies_roles.ccn import normalize_ccn
 from iqies_roles.models import Organization, Role, RoleAssignment, RoleRequest
@@ -103,31 +103,8 @@ APPROVALS_PAGE_SIZE = 25
 MAX_UNION_PARTS = 50
 
 
-@dataclass(frozen=True)
-class RequestCursor:
+class RequestCursor(DateIdCursor):
     """Where a page of the queue starts: just after this request's date and id."""
-
-    created_at: datetime.datetime
-    pk: int
-
-    def encode(self) -> str:
-        return f"{int(self.created_at.timestamp() * 1_000_000)}-{self.pk}"
-
-    @classmethod
-    def decode(cls, value: str | None) -> RequestCursor | None:
-        """A cursor from a URL; None if it is missing or malformed."""
-        stamp, _, pk = (value or "").partition("-")
-        if not (stamp.isascii() and stamp.isdigit() and len(stamp) <= 17):
-            return None
-        if not (pk.isascii() and pk.isdigit() and 0 < len(pk) <= 18):
-            return None
-        try:
-            moment = datetime.datetime.fromtimestamp(
-                int(stamp) / 1_000_000, tz=datetime.UTC
-            )
-        except (OverflowError, OSError, ValueError):
-            return None
-        return cls(created_at=moment, pk=int(pk))
 
 
 @dataclass(frozen=True)
