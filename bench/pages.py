@@ -47,14 +47,13 @@ import statistics
 import subprocess
 import tempfile
 import time
-import urllib.error
-import urllib.request
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from typing import Any
 
 from bench.seed_scale import FULL_LEARNERS, ensure_seeded, prepare
 from bench.server import (
+    WRK_SCRIPT,
     database_url,
     fail,
     free_port,
@@ -64,7 +63,9 @@ from bench.server import (
     production_env,
     rss_kib,
     wait_healthy,
+    wrk_load,
 )
+from bench.server import fetch as server_fetch
 
 LEARNERS = int(os.environ.get("BENCH_PAGES_LEARNERS", FULL_LEARNERS))
 DURATION = int(os.environ.get("BENCH_PAGES_DURATION", "8"))
@@ -114,14 +115,6 @@ class Page:
     p50_ms: float | None = None
     p99_ms: float | None = None
     errors: str = ""
-
-
-WRK_SCRIPT = """
-done = function(summary, latency, requests)
-  io.write(string.format("PERCENTILES %d %d\\n", latency:percentile(50),
-    latency:percentile(99)))
-end
-"""
 
 
 def sessions_make() -> dict[str, str]:
@@ -237,59 +230,25 @@ def cookie(session: str) -> str:
 
 
 def fetch(base: str, page: Page, sessions: dict[str, str]) -> tuple[int, float]:
-    """One request, redirects not followed: (status, milliseconds)."""
+    """One request as the page's persona: (status, milliseconds)."""
+    status, ms, _ = server_fetch(base + page.url, persona_cookie(page, sessions))
+    return status, ms
 
-    class NoRedirect(urllib.request.HTTPRedirectHandler):
-        def redirect_request(self, *args: Any, **kwargs: Any) -> None:
-            return None
 
-    request = urllib.request.Request(base + page.url)  # noqa: S310 (http://127.0.0.1)
-    if page.persona:
-        request.add_header("Cookie", cookie(sessions[page.persona]))
-    opener = urllib.request.build_opener(NoRedirect)
-    start = time.perf_counter()
-    try:
-        with opener.open(request, timeout=60) as response:
-            response.read()
-            status = response.status
-    except urllib.error.HTTPError as error:
-        status = error.code
-    return status, (time.perf_counter() - start) * 1000
+def persona_cookie(page: Page, sessions: dict[str, str]) -> str | None:
+    return cookie(sessions[page.persona]) if page.persona else None
 
 
 def wrk(base: str, page: Page, sessions: dict[str, str], script: Path) -> None:
-    command = [
-        "wrk",
-        "-t2",
-        f"-c{page.connections}",
-        f"-d{DURATION}s",
-        "--timeout",
-        "10s",
-        "-s",
-        str(script),
-    ]
-    if page.persona:
-        command += ["-H", f"Cookie: {cookie(sessions[page.persona])}"]
-    output = subprocess.run(  # noqa: S603 (our own arguments)
-        [*command, base + page.url],
-        capture_output=True,
-        text=True,
-        timeout=DURATION + 60,
-        check=True,
-    ).stdout
-    page.rps = float(re.search(r"Requests/sec:\s+([\d.]+)", output).group(1))  # type: ignore[union-attr]
-    p50, p99 = re.search(r"PERCENTILES (\d+) (\d+)", output).groups()  # type: ignore[union-attr]
-    page.p50_ms, page.p99_ms = int(p50) / 1000, int(p99) / 1000
-    bad = re.search(r"Non-2xx or 3xx responses:\s+(\d+)", output)
-    errors = re.search(r"Socket errors:.*", output)
-    page.errors = "; ".join(
-        part
-        for part in (
-            f"{bad.group(1)} non-2xx/3xx" if bad else "",
-            errors.group(0) if errors else "",
-        )
-        if part
+    load = wrk_load(
+        base + page.url,
+        connections=page.connections,
+        duration=DURATION,
+        script=script,
+        cookie=persona_cookie(page, sessions),
     )
+    page.rps, page.p50_ms, page.p99_ms = load.rps, load.p50_ms, load.p99_ms
+    page.errors = load.errors
 
 
 def big_tables() -> set[str]:

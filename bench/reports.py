@@ -48,12 +48,11 @@ import time
 import urllib.error
 import urllib.request
 from dataclasses import dataclass
-from typing import Any
 from urllib.parse import urlsplit
 
 from bench.seed_scale import FULL_LEARNERS, ensure_seeded, prepare
-from bench.server import database_url as _database_url
 from bench.server import (
+    WRK_SCRIPT,
     fail,
     free_port,
     gunicorn_start,
@@ -62,7 +61,10 @@ from bench.server import (
     production_env,
     rss_kib,
     wait_healthy,
+    wrk_load,
 )
+from bench.server import database_url as _database_url
+from bench.server import fetch as server_fetch
 
 LEARNERS = int(os.environ.get("BENCH_REPORTS_LEARNERS", FULL_LEARNERS))
 DURATION = int(os.environ.get("BENCH_REPORTS_DURATION", "10"))
@@ -200,73 +202,31 @@ class Page:
     errors: str = ""
 
 
-WRK_SCRIPT = """
-done = function(summary, latency, requests)
-  io.write(string.format("PERCENTILES %d %d %d\\n", latency:percentile(50),
-    latency:percentile(95), latency:percentile(99)))
-end
-"""
-
-
 def cookie(session: str) -> str:
     return f"{settings.SESSION_COOKIE_NAME}={session}"
 
 
 def fetch(base: str, page: Page, session: str) -> tuple[int, float, bytes]:
-    """One request, redirects not followed: (status, milliseconds, body)."""
-
-    class NoRedirect(urllib.request.HTTPRedirectHandler):
-        def redirect_request(self, *args: Any, **kwargs: Any) -> None:
-            return None
-
-    request = urllib.request.Request(base + page.url)  # noqa: S310 (http://127.0.0.1)
-    if page.signed_in:
-        request.add_header("Cookie", cookie(session))
-    opener = urllib.request.build_opener(NoRedirect)
-    start = time.perf_counter()
-    try:
-        with opener.open(request, timeout=60) as response:
-            body = response.read()
-            status = response.status
-    except urllib.error.HTTPError as error:
-        status, body = error.code, b""
-    return status, (time.perf_counter() - start) * 1000, body
+    """One request, signed in or not as the page is: (status, ms, body)."""
+    return server_fetch(base + page.url, cookie(session) if page.signed_in else None)
 
 
 def wrk(base: str, page: Page, session: str, script: Path) -> None:
-    command = [
-        "wrk",
-        "-t2",
-        f"-c{CONNECTIONS}",
-        f"-d{DURATION}s",
-        "--timeout",
-        "10s",
-        "-s",
-        str(script),
-    ]
-    if page.signed_in:
-        command += ["-H", f"Cookie: {cookie(session)}"]
-    output = subprocess.run(  # noqa: S603 (our own arguments)
-        [*command, base + page.url],
-        capture_output=True,
-        text=True,
-        timeout=DURATION + 60,
-        check=True,
-    ).stdout
-    page.rps = float(re.search(r"Requests/sec:\s+([\d.]+)", output).group(1))  # type: ignore[union-attr]
-    p50, p95, p99 = re.search(r"PERCENTILES (\d+) (\d+) (\d+)", output).groups()  # type: ignore[union-attr]
-    page.p50_ms, page.p95_ms, page.p99_ms = (int(p) / 1000 for p in (p50, p95, p99))
-    bad = re.search(r"Non-2xx or 3xx responses:\s+(\d+)", output)
-    errors = re.search(r"Socket errors:.*", output)
-    page.errors = "; ".join(
-        part
-        for part in (
-            f"{bad.group(1)} non-2xx/3xx" if bad else "",
-            errors.group(0) if errors else "",
-        )
-        if part
+    load = wrk_load(
+        base + page.url,
+        connections=CONNECTIONS,
+        duration=DURATION,
+        script=script,
+        cookie=cookie(session) if page.signed_in else None,
     )
-    print(output, flush=True)
+    page.rps, page.p50_ms, page.p95_ms, page.p99_ms = (
+        load.rps,
+        load.p50_ms,
+        load.p95_ms,
+        load.p99_ms,
+    )
+    page.errors = load.errors
+    print(load.output, flush=True)
 
 
 def in_process(page: Page, session: str) -> list[str]:

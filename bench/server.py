@@ -18,6 +18,7 @@ import sys
 import time
 import urllib.error
 import urllib.request
+from dataclasses import dataclass
 from pathlib import Path
 from urllib.parse import urlsplit, urlunsplit
 
@@ -168,3 +169,97 @@ def wait_healthy(base: str, process: subprocess.Popen[bytes], log: Path) -> None
             pass
         time.sleep(0.5)
     fail(f"gunicorn did not answer /healthz in 60 s:\n{log.read_text()[-3000:]}")
+
+
+# wrk's own summary has no p95; this Lua hook prints p50, p95 and p99 (in µs).
+WRK_SCRIPT = """
+done = function(summary, latency, requests)
+  io.write(string.format("PERCENTILES %d %d %d\\n", latency:percentile(50),
+    latency:percentile(95), latency:percentile(99)))
+end
+"""
+
+
+def fetch(url: str, cookie: str | None = None) -> tuple[int, float, bytes]:
+    """One request, redirects not followed: (status, milliseconds, body)."""
+
+    class NoRedirect(urllib.request.HTTPRedirectHandler):
+        def redirect_request(self, *args: object, **kwargs: object) -> None:
+            return None
+
+    request = urllib.request.Request(url)  # noqa: S310 (http://127.0.0.1)
+    if cookie:
+        request.add_header("Cookie", cookie)
+    opener = urllib.request.build_opener(NoRedirect)
+    start = time.perf_counter()
+    try:
+        with opener.open(request, timeout=60) as response:
+            body = response.read()
+            status = response.status
+    except urllib.error.HTTPError as error:
+        status, body = error.code, b""
+    return status, (time.perf_counter() - start) * 1000, body
+
+
+@dataclass
+class Load:
+    """What one wrk run measured."""
+
+    rps: float
+    p50_ms: float
+    p95_ms: float
+    p99_ms: float
+    errors: str
+    output: str
+
+
+def wrk_load(
+    url: str,
+    *,
+    connections: int,
+    duration: int,
+    script: Path,
+    cookie: str | None = None,
+) -> Load:
+    """`wrk -t2 -cN -dNs` on one URL (loopback only), with WRK_SCRIPT's hook."""
+    if (urlsplit(url).hostname or "") not in LOCAL_HOSTS:
+        fail(f"Refusing to load {url}: only 127.0.0.1 or localhost is benchmarked.")
+    command = [
+        "wrk",
+        "-t2",
+        f"-c{connections}",
+        f"-d{duration}s",
+        "--timeout",
+        "10s",
+        "-s",
+        str(script),
+    ]
+    if cookie:
+        command += ["-H", f"Cookie: {cookie}"]
+    output = subprocess.run(  # noqa: S603 (our own arguments)
+        [*command, url],
+        capture_output=True,
+        text=True,
+        timeout=duration + 60,
+        check=True,
+    ).stdout
+    rps = float(re.search(r"Requests/sec:\s+([\d.]+)", output).group(1))  # type: ignore[union-attr]
+    p50, p95, p99 = re.search(r"PERCENTILES (\d+) (\d+) (\d+)", output).groups()  # type: ignore[union-attr]
+    bad = re.search(r"Non-2xx or 3xx responses:\s+(\d+)", output)
+    socket_errors = re.search(r"Socket errors:.*", output)
+    errors = "; ".join(
+        part
+        for part in (
+            f"{bad.group(1)} non-2xx/3xx" if bad else "",
+            socket_errors.group(0) if socket_errors else "",
+        )
+        if part
+    )
+    return Load(
+        rps=rps,
+        p50_ms=int(p50) / 1000,
+        p95_ms=int(p95) / 1000,
+        p99_ms=int(p99) / 1000,
+        errors=errors,
+        output=output,
+    )
