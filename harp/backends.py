@@ -17,12 +17,12 @@ from __future__ import annotations
 from typing import Any
 
 from django.contrib.auth.backends import ModelBackend
-from django.db import transaction
 
 from harp.generational_cache import (
     generation_cached,
     generation_forget,
     generation_new,
+    now_and_after_commit,
 )
 
 PERMISSION_CACHE_SECONDS = 120
@@ -62,13 +62,11 @@ class PermissionCacheBackend(ModelBackend):
 def permissions_forget(*, user_pk: object) -> None:
     """Forget now, and again once the caller commits: a request that read the
     old set in between would otherwise keep it."""
-    generation_forget(key=_key(user_pk))
-    transaction.on_commit(lambda: generation_forget(key=_key(user_pk)))
+    now_and_after_commit(lambda: generation_forget(key=_key(user_pk)))
 
 
 def permissions_forget_everyone() -> None:
-    generation_new(generation_key=GENERATION_KEY)
-    transaction.on_commit(lambda: generation_new(generation_key=GENERATION_KEY))
+    now_and_after_commit(lambda: generation_new(generation_key=GENERATION_KEY))
 
 
 def connect() -> None:

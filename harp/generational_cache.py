@@ -19,6 +19,7 @@ from collections.abc import Callable
 from typing import TypeVar
 
 from django.core.cache import cache
+from django.db import transaction
 
 T = TypeVar("T")
 
@@ -47,13 +48,30 @@ def generation_cached(
     value = compute()
     try:
         if generation is None:
-            cache.add(generation_key, secrets.token_hex(8), None)
-            generation = cache.get(generation_key)
-        if generation is not None:
-            cache.set(key, (generation, value), timeout)
+            generation = generation_read(generation_key)
+        cache.set(key, (generation, value), timeout)
     except Exception:
         logger.warning("Cache unavailable: %s not kept.", key)
     return value
+
+
+def generation_read(generation_key: str, timeout: int | None = None) -> str:
+    """A family's current generation, made now if it has none (or it expired).
+    Raises when the cache is down: the caller decides what that means."""
+    value = cache.get(generation_key)
+    if value is None:
+        cache.add(generation_key, secrets.token_hex(8), timeout)
+        value = cache.get(generation_key)
+    return str(value)
+
+
+def now_and_after_commit(change: Callable[[], None]) -> None:
+    """Forget now, so the change's own transaction never reads the old value, and
+    again once it commits: a request that read the old rows in between would
+    otherwise keep them."""
+    change()
+    if transaction.get_connection().in_atomic_block:
+        transaction.on_commit(change)
 
 
 def generation_forget(*, key: str) -> None:
@@ -64,9 +82,9 @@ def generation_forget(*, key: str) -> None:
         logger.warning("Cache unavailable: %s not forgotten.", key)
 
 
-def generation_new(*, generation_key: str) -> None:
+def generation_new(*, generation_key: str, timeout: int | None = None) -> None:
     """Forget every entry of a family at once."""
     try:
-        cache.set(generation_key, secrets.token_hex(8), None)
+        cache.set(generation_key, secrets.token_hex(8), timeout)
     except Exception:
         logger.warning("Cache unavailable: %s not renewed.", generation_key)

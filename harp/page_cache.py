@@ -28,7 +28,6 @@ from __future__ import annotations
 import functools
 import hashlib
 import logging
-import secrets
 import zlib
 from collections.abc import Callable
 from typing import Any
@@ -36,10 +35,15 @@ from typing import Any
 from django.conf import settings
 from django.contrib.messages.storage.cookie import CookieStorage
 from django.core.cache import cache
-from django.db import transaction
 from django.http import HttpRequest, HttpResponse
 from django.http.response import HttpResponseBase
 from django.template.response import SimpleTemplateResponse
+
+from harp.generational_cache import (
+    generation_new,
+    generation_read,
+    now_and_after_commit,
+)
 
 logger = logging.getLogger(__name__)
 
@@ -50,11 +54,7 @@ View = Callable[..., HttpResponseBase]
 
 
 def _generation() -> str:
-    value = cache.get(GENERATION_KEY)
-    if value is None:
-        cache.add(GENERATION_KEY, secrets.token_hex(8), timeout=None)
-        value = cache.get(GENERATION_KEY)
-    return str(value)
+    return generation_read(GENERATION_KEY)
 
 
 def _certificate_version_key(code: str) -> str:
@@ -62,27 +62,7 @@ def _certificate_version_key(code: str) -> str:
 
 
 def _certificate_version(code: str) -> str:
-    key = _certificate_version_key(code)
-    value = cache.get(key)
-    if value is None:
-        cache.add(key, secrets.token_hex(8), timeout=PAGE_TIMEOUT * 2)
-        value = cache.get(key)
-    return str(value)
-
-
-def _now_and_after_commit(change: Callable[[], None]) -> None:
-    """Now, so the change's own transaction never reads an old page, and again
-    after commit, so a page rendered from the old rows meanwhile is not kept."""
-
-    def run() -> None:
-        try:
-            change()
-        except Exception:  # the cache is down: entries expire by themselves
-            logger.warning("Could not invalidate the public page cache", exc_info=True)
-
-    run()
-    if transaction.get_connection().in_atomic_block:
-        transaction.on_commit(run)
+    return generation_read(_certificate_version_key(code), PAGE_TIMEOUT * 2)
 
 
 def public_pages_invalidate(**_: Any) -> None:
@@ -90,18 +70,14 @@ def public_pages_invalidate(**_: Any) -> None:
 
     Takes and ignores signal arguments, so it can be connected as a receiver.
     """
-    _now_and_after_commit(
-        lambda: cache.set(GENERATION_KEY, secrets.token_hex(8), timeout=None)
-    )
+    now_and_after_commit(lambda: generation_new(generation_key=GENERATION_KEY))
 
 
 def certificate_page_invalidate(*, code: str) -> None:
     """Forget the cached verification page of one certificate."""
-    _now_and_after_commit(
-        lambda: cache.set(
-            _certificate_version_key(code),
-            secrets.token_hex(8),
-            timeout=PAGE_TIMEOUT * 2,
+    now_and_after_commit(
+        lambda: generation_new(
+            generation_key=_certificate_version_key(code), timeout=PAGE_TIMEOUT * 2
         )
     )
 

@@ -10,14 +10,18 @@ from typing import Any
 import django_otp
 from django.apps import apps
 from django.core.cache import cache
-from django.db import connection, transaction
+from django.db import connection
 from django.db.models import QuerySet
 from django.http import HttpRequest
 from django_otp.models import Device
 from django_otp.plugins.otp_email.models import EmailDevice
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
-from harp.generational_cache import generation_cached, generation_forget
+from harp.generational_cache import (
+    generation_cached,
+    generation_forget,
+    now_and_after_commit,
+)
 from harp.models import BackupCodeDevice, PhoneDevice, SystemComponent, User
 
 
@@ -45,8 +49,7 @@ def status_banner_cached() -> list[SystemComponent]:
 
 def status_banner_forget() -> None:
     """Forget now, and again once the caller commits (see harp.backends)."""
-    generation_forget(key=STATUS_BANNER_KEY)
-    transaction.on_commit(lambda: generation_forget(key=STATUS_BANNER_KEY))
+    now_and_after_commit(lambda: generation_forget(key=STATUS_BANNER_KEY))
 
 
 def system_component_list_disrupted() -> list[SystemComponent]:

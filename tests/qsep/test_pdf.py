@@ -23,25 +23,13 @@ from pypdf import PdfReader
 from weasyprint import HTML
 
 from qsep.pdf import PDF_BASE_URL, StaticFilesFetcher, pdf_from_html
-from tests.harp.factories import UserFactory
-from tests.qsep.test_training import completed
+from tests.qsep.test_training import completed, learner
+
+__all__ = ["learner"]  # the fixture, shared with test_training
 
 pytestmark = pytest.mark.django_db
 
 PORTAL_CSS = Path(settings.BASE_DIR) / "static" / "css" / "portal.css"
-
-
-@pytest.fixture
-def learner(client):
-    user = UserFactory(
-        username="learner01",
-        kind="learner",
-        two_factor_required=False,
-        first_name="Lee",
-        last_name="Learner",
-    )
-    client.force_login(user)
-    return user
 
 
 @pytest.fixture
